@@ -1,0 +1,62 @@
+"""Activations and the softmax family.
+
+softmax turns scores into probabilities: p_i = e^{x_i} / sum_j e^{x_j}.
+Computed naively, e^{1000} overflows; but softmax does not change when a
+constant is subtracted from every score, so we subtract max_j x_j first and the
+largest exponent is e^0 = 1. For the same reason
+
+    log_softmax(x)_i = (x_i - m) - log sum_j e^{x_j - m},   m = max_j x_j
+
+is the stable way to get log-probabilities (never log(softmax(x)), which
+turns a tiny probability into log(0) = -inf). Its gradient is
+g - softmax(x) * sum(g).
+
+Read losses.py next.
+"""
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def relu(x):
+    return x.relu()
+
+
+def sigmoid(x):
+    return x.sigmoid()
+
+
+def tanh(x):
+    return x.tanh()
+
+
+def _check_axis(name, x, axis):
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"{name}: axis {axis} is out of range for a tensor of shape {x.shape}")
+
+
+def softmax(x, axis=-1):
+    """exp(x - max) / sum(exp(x - max)) along ``axis``; backward: p * (g - sum(g * p))."""
+    _check_axis("softmax", x, axis)
+    shifted = x.data - np.max(x.data, axis=axis, keepdims=True)
+    exps = np.exp(shifted)
+    probs = exps / np.sum(exps, axis=axis, keepdims=True)
+
+    def backward(g):
+        return (probs * (g - np.sum(g * probs, axis=axis, keepdims=True)),)
+
+    return Tensor._make(probs, (x,), backward, "softmax")
+
+
+def log_softmax(x, axis=-1):
+    """(x - m) - log(sum(exp(x - m))) along ``axis``; backward: g - softmax(x) * sum(g)."""
+    _check_axis("log_softmax", x, axis)
+    shifted = x.data - np.max(x.data, axis=axis, keepdims=True)
+    log_norm = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    out = shifted - log_norm
+
+    def backward(g):
+        probs = np.exp(out)
+        return (g - probs * np.sum(g, axis=axis, keepdims=True),)
+
+    return Tensor._make(out, (x,), backward, "log_softmax")

@@ -1,0 +1,26 @@
+"""Dropout: during training, zero each activation with probability p.
+
+The survivors are scaled by 1 / (1 - p), so the expected value of every unit is
+unchanged and nothing needs rescaling at test time (``training=False`` returns
+the input untouched). The network cannot rely on any single unit, which acts
+as a regulariser. Backward multiplies by the same mask.
+
+Read conv.py next.
+"""
+import numpy as np
+
+from ..random import default_generator
+from ..tensor import Tensor
+
+
+def dropout(x, p=0.5, training=True, generator=None):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    generator = generator or default_generator()
+    keep = generator.random(x.shape) >= p
+    mask = (keep / (1.0 - p)).astype(x.dtype)
+    return Tensor._make(x.data * mask, (x,), lambda g: (g * mask,), "dropout")

@@ -1,0 +1,11 @@
+"""Neural-network layers, named and laid out like ``torch.nn``.
+
+Reading order: module.py (Module, Parameter, Sequential), init.py (where
+weights start), linear.py, activation.py, dropout.py, then the layers built on
+"""
+from . import init
+from .module import Module, ModuleList, Parameter, Sequential
+from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .dropout import Dropout
+from .flatten import Flatten
+from .linear import Linear

@@ -1,0 +1,34 @@
+"""Linear: y = x W^T + b, the layer of the lecture's ``np.dot(W, input) + b``.
+
+Weight has shape (out_features, in_features), as in PyTorch, so row j of W
+holds the input weights of output unit j. Both weight and bias start
+uniform in +-1/sqrt(in_features) (init.default_layer_init_).
+
+Read activation.py next.
+"""
+import numpy as np
+
+from . import init
+from .module import Module, Parameter
+
+
+class Linear(Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=np.float32))
+        self.register_parameter("bias", Parameter(np.empty(out_features, dtype=np.float32)) if bias else None)
+        init.default_layer_init_(self.weight, self.bias)
+
+    def forward(self, x):
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ValueError(
+                f"Linear expected input with {self.in_features} features in its last axis "
+                f"(..., {self.in_features}), got shape {x.shape}"
+            )
+        out = x @ self.weight.T
+        return out + self.bias if self.bias is not None else out
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

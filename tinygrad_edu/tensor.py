@@ -1,0 +1,517 @@
+"""Tensor: an n-dimensional numpy array that remembers how it was computed.
+
+A Tensor is the scalar ``Value`` of value.py grown up: ``data`` is an ndarray
+instead of a float, and each operation's backward closure works on whole
+arrays. The chain rule is the same; only the local derivatives change:
+
+    y = a + b      grad_a = g                  grad_b = g
+    y = a * b      grad_a = g * b              grad_b = g * a
+    y = a @ b      grad_a = g @ b.T            grad_b = a.T @ g
+    y = sum(a)     grad_a = g broadcast back to a's shape
+    y = exp(a)     grad_a = g * y
+
+Broadcasting stretches an input (shape (3, 1) + shape (4,) -> shape (3, 4)),
+so the gradient that comes back has the *output's* shape. It must be summed
+over the stretched axes to get back to the input's shape: that is
+``unbroadcast``, applied to every gradient in exactly one place, ``_make``.
+
+Every op builds its result with ``Tensor._make(data, parents, backward, op)``
+and the shared routine in autograd.py does the rest.
+Read functional/ next (softmax and the losses), then nn/.
+"""
+import numpy as np
+
+from . import autograd
+from .autograd import _anomaly_mode, _grad_mode, check_finite
+
+DEFAULT_FLOAT = np.float32
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes broadcasting added or stretched, so it has ``shape``.
+
+    Broadcasting aligns shapes on the right; an input of shape (3, 1) used in
+    an output of shape (5, 3, 4) was copied along axis 0 (added) and axis 2
+    (stretched from 1). Its gradient is the sum of the output gradient over
+    exactly those axes.
+    """
+    if grad.shape == shape:
+        return grad
+    added_axes = grad.ndim - len(shape)
+    if added_axes > 0:
+        grad = grad.sum(axis=tuple(range(added_axes)))
+    stretched_axes = tuple(
+        axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1
+    )
+    if stretched_axes:
+        grad = grad.sum(axis=stretched_axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+def _as_array(data, dtype):
+    """Turn user data into an ndarray: floats default to float32, like PyTorch."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.asarray(data)  # numpy data keeps its dtype, as in torch.tensor(array)
+    array = np.asarray(data)
+    if array.dtype.kind == "f":
+        return array.astype(DEFAULT_FLOAT)
+    return array
+
+
+class Tensor:
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_grad_fn", "_op", "_retains_grad",
+                 "__weakref__")
+    # Make ``ndarray + Tensor`` call Tensor.__radd__ instead of numpy's loop.
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self._parents = ()
+        self._grad_fn = None
+        self._op = "leaf"
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _make(data, parents, backward, op):
+        """The result of an op: records the graph only if some parent needs a gradient.
+
+        ``backward(grad_out)`` returns one gradient (or None) per parent, in
+        the output's shape if the op broadcast; ``_backward`` fits them.
+        """
+        out = Tensor.__new__(Tensor)
+        out.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        out.grad = None
+        out._op = op
+        out._retains_grad = False
+        if _grad_mode.enabled and any([parent.requires_grad for parent in parents]):
+            out.requires_grad = True
+            out._parents = parents
+            out._grad_fn = backward
+        else:
+            out.requires_grad = False
+            out._parents = ()
+            out._grad_fn = None
+        if _anomaly_mode.enabled:
+            check_finite(op, "forward", (out.data,))
+        return out
+
+    # -- the autograd protocol -------------------------------------------------
+    def _backward(self, grad):
+        """The op's local chain rule, each gradient fitted to its parent's shape and dtype.
+
+        This is the one place where gradients are un-broadcast.
+        """
+        fitted = []
+        for parent, parent_grad in zip(self._parents, self._grad_fn(grad)):
+            if parent_grad is not None:
+                parent_grad = unbroadcast(np.asarray(parent_grad), parent.data.shape)
+                parent_grad = parent_grad.astype(parent.data.dtype, copy=False)
+            fitted.append(parent_grad)
+        return fitted
+
+    def _keep_grad(self, grad):
+        """Leaves (and tensors asked to ``retain_grad``) accumulate into ``.grad``."""
+        if self._parents and not self._retains_grad:
+            return
+        if self.grad is None:
+            self.grad = np.array(grad, dtype=self.data.dtype)
+        else:
+            self.grad = self.grad + grad
+
+    def backward(self, grad=None):
+        """Fill ``.grad`` of every leaf this tensor depends on with d(self)/d(leaf)."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                f"backward() on a tensor that does not require grad (op '{self._op}'); "
+                "create its inputs with requires_grad=True"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() needs grad= for a non-scalar tensor of shape {self.shape}: "
+                    "pass a gradient of that shape, or reduce to a scalar first (e.g. .sum())"
+                )
+            grad = np.ones_like(self.data)
+        else:
+            grad = _as_array(grad, self.data.dtype)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward(): grad has shape {grad.shape}, expected {self.shape}")
+        autograd.backward(self, grad)
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(
+                f"only floating-point tensors can require gradients, got dtype {self.data.dtype}; "
+                "create it with dtype=np.float32 (or float64)"
+            )
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self):
+        """Keep ``.grad`` on this intermediate tensor too (leaves always keep it)."""
+        self._retains_grad = True
+        return self
+
+    def detach(self):
+        """The same data, cut from the graph."""
+        return Tensor(self.data)
+
+    def numpy(self):
+        return self.data
+
+    def item(self):
+        return self.data.item()
+
+    # -- properties ----------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def is_leaf(self):
+        return not self._parents
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        grad_note = f", requires_grad=True, op='{self._op}'" if self.requires_grad else ""
+        return f"Tensor({np.array2string(self.data, precision=4, threshold=20)}, dtype={self.dtype}{grad_note})"
+
+    # -- elementwise arithmetic (broadcasting) ---------------------------------
+    def __add__(self, other):
+        other = _to_tensor(other, self.dtype)
+        data = _broadcasting("add", np.add, self, other)
+        return Tensor._make(data, (self, other), lambda g: (g, g), "add")
+
+    def __sub__(self, other):
+        other = _to_tensor(other, self.dtype)
+        data = _broadcasting("sub", np.subtract, self, other)
+        return Tensor._make(data, (self, other), lambda g: (g, -g), "sub")
+
+    def __mul__(self, other):
+        other = _to_tensor(other, self.dtype)
+        a, b = self.data, other.data
+        data = _broadcasting("mul", np.multiply, self, other)
+        return Tensor._make(data, (self, other), lambda g: (g * b, g * a), "mul")
+
+    def __truediv__(self, other):
+        other = _to_tensor(other, self.dtype)
+        a, b = self.data, other.data
+        data = _broadcasting("div", np.divide, self, other)
+        return Tensor._make(data, (self, other), lambda g: (g / b, -g * a / (b * b)), "div")
+
+    def __pow__(self, exponent):
+        """x ** p: d/dx = p * x**(p-1); d/dp = x**p * log(x) (only if p is a Tensor)."""
+        if not isinstance(exponent, Tensor):
+            p = exponent
+            x = self.data
+            data = x ** p
+            return Tensor._make(data, (self,), lambda g: (g * p * x ** (p - 1),), "pow")
+        x, p = self.data, exponent.data
+        data = _broadcasting("pow", np.power, self, exponent)
+
+        def backward(g):
+            grad_base = g * p * x ** (p - 1)
+            grad_exponent = g * data * np.log(np.where(x > 0, x, 1)) if exponent.requires_grad else None
+            return grad_base, grad_exponent
+
+        return Tensor._make(data, (self, exponent), backward, "pow")
+
+    def __neg__(self):
+        return Tensor._make(-self.data, (self,), lambda g: (-g,), "neg")
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rsub__(self, other):
+        return _to_tensor(other, self.dtype) - self
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rtruediv__(self, other):
+        return _to_tensor(other, self.dtype) / self
+
+    def __rpow__(self, base):
+        return _to_tensor(base, self.dtype) ** self
+
+    # -- matrix multiplication -------------------------------------------------
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(_to_tensor(other, self.dtype), self)
+
+    # -- unary elementwise -----------------------------------------------------
+    def exp(self):
+        out = np.exp(self.data)
+        return Tensor._make(out, (self,), lambda g: (g * out,), "exp")
+
+    def log(self):
+        x = self.data
+        return Tensor._make(np.log(x), (self,), lambda g: (g / x,), "log")
+
+    def sqrt(self):
+        out = np.sqrt(self.data)
+        return Tensor._make(out, (self,), lambda g: (g / (2 * out),), "sqrt")
+
+    def abs(self):
+        x = self.data
+        return Tensor._make(np.abs(x), (self,), lambda g: (g * np.sign(x),), "abs")
+
+    def clip(self, low=None, high=None):
+        """Clamp to [low, high]; the gradient passes only where x was inside."""
+        x = self.data
+        out = np.clip(x, low, high)
+        inside = np.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside &= x >= low
+        if high is not None:
+            inside &= x <= high
+        return Tensor._make(out, (self,), lambda g: (g * inside,), "clip")
+
+    def relu(self):
+        x = self.data
+        return Tensor._make(np.maximum(x, 0), (self,), lambda g: (g * (x > 0),), "relu")
+
+    def sigmoid(self):
+        """sigma(x) = 1 / (1 + e^-x), computed from e^-|x| so it never overflows."""
+        out = stable_sigmoid(self.data)
+        return Tensor._make(out, (self,), lambda g: (g * out * (1 - out),), "sigmoid")
+
+    def tanh(self):
+        out = np.tanh(self.data)
+        return Tensor._make(out, (self,), lambda g: (g * (1 - out * out),), "tanh")
+
+    # -- reductions ----------------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        shape = self.shape
+        out = np.sum(self.data, axis=axis, keepdims=keepdims)
+
+        def backward(g):
+            return (np.broadcast_to(_restore_axes(g, shape, axis, keepdims), shape),)
+
+        return Tensor._make(out, (self,), backward, "sum")
+
+    def mean(self, axis=None, keepdims=False):
+        axes = range(self.ndim) if axis is None else ((axis,) if isinstance(axis, int) else axis)
+        count = int(np.prod([self.shape[a] for a in axes]))
+        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
+
+    def max(self, axis=None, keepdims=False):
+        """The largest entry along ``axis``; ties share the gradient equally (like torch.amax)."""
+        x = self.data
+        out = np.max(x, axis=axis, keepdims=keepdims)
+        shape = self.shape
+
+        def backward(g):
+            out_kept = _restore_axes(out, shape, axis, keepdims)
+            is_max = x == out_kept
+            share = is_max / np.sum(is_max, axis=axis, keepdims=True)
+            return (share * _restore_axes(g, shape, axis, keepdims),)
+
+        return Tensor._make(out, (self,), backward, "max")
+
+    def argmax(self, axis=None):
+        return Tensor(np.argmax(self.data, axis=axis))
+
+    # -- shape -----------------------------------------------------------------
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        old_shape = self.shape
+        try:
+            out = self.data.reshape(shape)
+        except ValueError:
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {old_shape} ({self.size} elements) "
+                f"into shape {tuple(shape)}"
+            ) from None
+        return Tensor._make(out, (self,), lambda g: (g.reshape(old_shape),), "reshape")
+
+    view = reshape
+
+    def flatten(self, start_dim=0):
+        return self.reshape(self.shape[:start_dim] + (-1,))
+
+    def unsqueeze(self, axis):
+        return self.reshape(np.expand_dims(self.data, axis).shape)
+
+    def squeeze(self, axis=None):
+        return self.reshape(np.squeeze(self.data, axis).shape)
+
+    def transpose(self, *axes):
+        """Permute axes (numpy's meaning); no arguments reverses them."""
+        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        axes = tuple(axes) if axes else tuple(reversed(range(self.ndim)))
+        if sorted(axes) != list(range(self.ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
+        inverse = tuple(np.argsort(axes))
+        out = self.data.transpose(axes)
+        return Tensor._make(out, (self,), lambda g: (g.transpose(inverse),), "transpose")
+
+    def __getitem__(self, index):
+        """Basic and integer-array indexing. Repeated integer indices add up their gradients."""
+        if isinstance(index, Tensor):
+            index = index.data
+        shape = self.shape
+        out = self.data[index]
+
+        def backward(g):
+            grad = np.zeros(shape, dtype=g.dtype)
+            np.add.at(grad, index, g)
+            return (grad,)
+
+        return Tensor._make(out, (self,), backward, "getitem")
+
+    # -- dtype -------------------------------------------------------------
+    def astype(self, dtype):
+        dtype = np.dtype(dtype)
+        old = self.dtype
+        return Tensor._make(self.data.astype(dtype), (self,), lambda g: (g.astype(old),), "astype")
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+
+# ---------------------------------------------------------------------------
+# Helpers and free functions.
+
+def _to_tensor(value, dtype):
+    """Wrap a Python number or array as a constant; numbers take the tensor's dtype."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (int, float)):
+        return Tensor(np.asarray(value, dtype=dtype))
+    return Tensor(value)
+
+
+def _broadcasting(op, numpy_fn, a, b):
+    """Apply a numpy binary op, turning numpy's shape error into one that names both shapes."""
+    try:
+        return numpy_fn(a.data, b.data)
+    except ValueError:
+        raise ValueError(f"{op}: cannot broadcast shapes {a.shape} and {b.shape}") from None
+
+
+def _restore_axes(reduced, shape, axis, keepdims):
+    """Give a reduced array back its reduced axes as size-1 axes, ready to broadcast."""
+    if keepdims or axis is None:
+        return np.reshape(reduced, [1] * len(shape)) if axis is None else reduced
+    axes = (axis,) if isinstance(axis, int) else axis
+    return np.expand_dims(reduced, tuple(a % len(shape) for a in axes))
+
+
+def stable_sigmoid(x):
+    """1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) for x < 0: e^-|x| <= 1 never overflows."""
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+def matmul(a, b):
+    """a @ b with numpy's rules: batched over leading axes; 1-D operands are promoted.
+
+    grad_a = g @ b^T and grad_b = a^T @ g, on the last two axes.
+    """
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}")
+    a2 = a.data[None, :] if a.ndim == 1 else a.data
+    b2 = b.data[:, None] if b.ndim == 1 else b.data
+    if a2.shape[-1] != b2.shape[-2]:
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} do not align: "
+            f"{a2.shape[-1]} (last axis of the first) != {b2.shape[-2]} (second-to-last axis of the second)"
+        )
+    try:
+        out2 = a2 @ b2
+    except ValueError:
+        raise ValueError(f"matmul: batch shapes of {a.shape} and {b.shape} do not broadcast") from None
+    out = out2
+    if a.ndim == 1:
+        out = out.squeeze(-2)
+    if b.ndim == 1:
+        out = out.squeeze(-1)
+
+    def backward(g):
+        g2 = g.reshape(out2.shape)
+        grad_a = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+        grad_b = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+    return Tensor._make(out, (a, b), backward, "matmul")
+
+
+def concatenate(tensors, axis=0):
+    """Join along an existing axis; each input gets back its slice of the gradient."""
+    tensors = tuple(tensors)
+    sizes = [t.shape[axis] for t in tensors]
+    try:
+        out = np.concatenate([t.data for t in tensors], axis=axis)
+    except ValueError:
+        raise ValueError(f"concatenate along axis {axis}: shapes {[t.shape for t in tensors]} do not match") from None
+    boundaries = np.cumsum(sizes)[:-1]
+    return Tensor._make(out, tensors, lambda g: tuple(np.split(g, boundaries, axis=axis)), "concatenate")
+
+
+def stack(tensors, axis=0):
+    """Join along a new axis; each input gets back its slab of the gradient."""
+    tensors = tuple(tensors)
+    try:
+        out = np.stack([t.data for t in tensors], axis=axis)
+    except ValueError:
+        raise ValueError(f"stack: all shapes must be equal, got {[t.shape for t in tensors]}") from None
+
+    def backward(g):
+        return tuple(np.take(g, i, axis=axis) for i in range(len(tensors)))
+
+    return Tensor._make(out, tensors, backward, "stack")
+
+
+def where(condition, a, b):
+    """Pick from a where condition holds, else from b (condition is a constant)."""
+    condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    a = _to_tensor(a, DEFAULT_FLOAT)
+    b = _to_tensor(b, a.dtype)
+    out = np.where(condition, a.data, b.data)
+    return Tensor._make(out, (a, b), lambda g: (g * condition, g * ~condition), "where")
+
+
+def tensor(data, requires_grad=False, dtype=None):
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def zeros(*shape, dtype=DEFAULT_FLOAT, requires_grad=False):
+    shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    return Tensor(np.zeros(shape, dtype=dtype), requires_grad=requires_grad)
+
+
+def ones(*shape, dtype=DEFAULT_FLOAT, requires_grad=False):
+    shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    return Tensor(np.ones(shape, dtype=dtype), requires_grad=requires_grad)

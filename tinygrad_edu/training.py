@@ -1,0 +1,178 @@
+"""Training: the loop the lecture calls "roughly how learning a neural net works".
+
+    for each epoch:
+        shuffle the training set and cut it into mini-batches
+        for each mini-batch (x, y):
+            loss = loss_fn(model(x), y)     forward
+            optimizer.zero_grad()
+            loss.backward()                  gradients of the loss w.r.t. every weight
+            optimizer.step()                 move each weight a little downhill
+
+``fit`` runs that loop Keras-style: a progress bar per epoch and a History of
+loss and accuracy per epoch (and of the validation set, if one is given).
+``evaluate``, ``predict`` and ``summary`` complete the Keras-like surface.
+Augmentation (see the augment package) is applied per training batch only.
+"""
+import numpy as np
+from tqdm.auto import tqdm
+
+from .autograd import no_grad
+from .tensor import Tensor
+
+
+class History:
+    """What ``fit`` returns: ``history.history["loss"][epoch]``, as in Keras."""
+
+    def __init__(self):
+        self.history = {}
+        self.epoch = []
+
+    def record(self, epoch, metrics):
+        self.epoch.append(epoch)
+        for name, value in metrics.items():
+            self.history.setdefault(name, []).append(value)
+
+    def __getitem__(self, name):
+        return self.history[name]
+
+    def __repr__(self):
+        last = {name: round(values[-1], 4) for name, values in self.history.items()}
+        return f"History(epochs={len(self.epoch)}, last={last})"
+
+
+def _model_dtype(model):
+    parameters = model.parameters()
+    return parameters[0].dtype if parameters else np.float32
+
+
+def _as_input(model, x_batch):
+    """Float inputs take the model's dtype (float32 unless .double() was called)."""
+    x_batch = np.asarray(x_batch)
+    if x_batch.dtype.kind == "f":
+        x_batch = x_batch.astype(_model_dtype(model), copy=False)
+    return Tensor(x_batch)
+
+
+def _check_data(x, y, name="x, y"):
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError(f"{name}: {len(x)} inputs but {len(y)} targets; they must have the same length")
+    if len(x) == 0:
+        raise ValueError(f"{name}: the data set is empty")
+    return x, y
+
+
+def accuracy_counts(outputs, y):
+    """Number of correct predictions in a batch, or None when accuracy has no meaning.
+
+    (N, C) outputs with integer labels: argmax. (N,) or (N, 1) outputs with
+    0/1 targets: logit > 0 (the output of a sigmoid-less binary classifier).
+    """
+    outputs = np.asarray(outputs)
+    y = np.asarray(y)
+    if outputs.ndim == 2 and outputs.shape[1] > 1 and y.ndim == 1 and y.dtype.kind in "iu":
+        return int(np.sum(outputs.argmax(axis=1) == y))
+    if outputs.reshape(len(outputs), -1).shape[1] == 1 and np.all((y == 0) | (y == 1)):
+        return int(np.sum((outputs.reshape(-1) > 0) == (y.reshape(-1) > 0.5)))
+    return None
+
+
+def _batches(n_samples, batch_size, rng):
+    order = rng.permutation(n_samples) if rng is not None else np.arange(n_samples)
+    for start in range(0, n_samples, batch_size):
+        yield order[start:start + batch_size]
+
+
+def fit(model, loss_fn, optimizer, x, y, epochs=1, batch_size=32, validation_data=None,
+        shuffle=True, seed=None, verbose=1, augment=None):
+    """Train ``model`` on numpy arrays ``x``, ``y``; returns a History.
+
+    ``augment(x_batch, rng)``, if given, perturbs each training batch (never
+    the validation data). ``seed`` fixes the shuffling and the augmentation:
+    each epoch draws from its own stream spawned from ``SeedSequence(seed)``.
+    """
+    x, y = _check_data(x, y)
+    if batch_size < 1 or epochs < 0:
+        raise ValueError(f"fit needs batch_size >= 1 and epochs >= 0, got batch_size={batch_size}, epochs={epochs}")
+    history = History()
+    epoch_seeds = np.random.SeedSequence(seed).spawn(epochs)
+    n_batches = -(-len(x) // batch_size)
+    for epoch in range(epochs):
+        rng = np.random.default_rng(epoch_seeds[epoch])
+        model.train()
+        totals = {"loss": 0.0, "correct": 0, "counted": 0}
+        progress = tqdm(total=n_batches, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
+                        disable=not verbose, leave=True)
+        for batch in _batches(len(x), batch_size, rng if shuffle else None):
+            x_batch = x[batch] if augment is None else augment(x[batch], rng)
+            loss, correct = _train_step(model, loss_fn, optimizer, x_batch, y[batch])
+            _accumulate(totals, loss, correct, len(batch))
+            progress.update(1)
+            progress.set_postfix(_epoch_metrics(totals), refresh=False)
+        metrics = _epoch_metrics(totals)
+        if validation_data is not None:
+            val_loss, val_accuracy = evaluate(model, loss_fn, *validation_data, batch_size=max(batch_size, 256))
+            metrics["val_loss"] = val_loss
+            if val_accuracy is not None:
+                metrics["val_accuracy"] = val_accuracy
+        progress.set_postfix(metrics)
+        progress.close()
+        history.record(epoch, metrics)
+    return history
+
+
+def _train_step(model, loss_fn, optimizer, x_batch, y_batch):
+    outputs = model(_as_input(model, x_batch))
+    loss = loss_fn(outputs, y_batch)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item(), accuracy_counts(outputs.data, y_batch)
+
+
+def _accumulate(totals, loss, correct, count):
+    totals["loss"] += loss * count
+    totals["counted"] += count
+    if correct is not None:
+        totals["correct"] += correct
+        totals["has_accuracy"] = True
+
+
+def _epoch_metrics(totals):
+    count = max(totals["counted"], 1)
+    metrics = {"loss": totals["loss"] / count}
+    if totals.get("has_accuracy"):
+        metrics["accuracy"] = totals["correct"] / count
+    return metrics
+
+
+def evaluate(model, loss_fn, x, y, batch_size=256):
+    """Mean loss and accuracy (None if it has no meaning) on ``x``, ``y``, in eval mode."""
+    x, y = _check_data(x, y)
+    was_training = model.training
+    model.eval()
+    totals = {"loss": 0.0, "correct": 0, "counted": 0}
+    try:
+        with no_grad():
+            for batch in _batches(len(x), batch_size, None):
+                outputs = model(_as_input(model, x[batch]))
+                loss = loss_fn(outputs, y[batch]).item()
+                _accumulate(totals, loss, accuracy_counts(outputs.data, y[batch]), len(batch))
+    finally:
+        model.train(was_training)
+    metrics = _epoch_metrics(totals)
+    return metrics["loss"], metrics.get("accuracy")
+
+
+def predict(model, x, batch_size=256):
+    """The model's outputs for every row of ``x``, as one numpy array (eval mode, no graph)."""
+    x = np.asarray(x)
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            outputs = [model(_as_input(model, x[batch])).data for batch in _batches(len(x), batch_size, None)]
+    finally:
+        model.train(was_training)
+    return np.concatenate(outputs, axis=0)

@@ -1,0 +1,213 @@
+"""Value: one number that remembers how it was computed (micrograd-sized autodiff).
+
+Each operation returns a new Value holding its result, its input Values
+(``_parents``) and its local derivatives d(result)/d(parent), one number each:
+
+    c = a * b     dc/da = b           dc/db = a
+    c = a + b     dc/da = 1           dc/db = 1
+    c = a ** p    dc/da = p * a**(p-1)
+    c = tanh(a)   dc/da = 1 - c**2
+
+For scalars the chain rule is plain multiplication, so ``_backward(grad)``
+just returns grad * local derivative for each parent. ``c.backward()`` hands
+the graph to autograd.backward, which visits the nodes in reverse topological
+order so that a.grad collects every path's contribution. Derived operations
+are compositions (a - b is a + (-b), a / b is a * b**-1), so only a handful of
+derivatives are needed.
+
+A node stores numbers and its parents, never a closure that points back at
+itself: the graph has no reference cycles, so Python frees it by reference
+counting alone (micrograd's closures make a cycle per node, and its cyclic
+garbage collector then takes most of the time of a training step).
+
+The bottom of the file builds a tiny MLP from Values. Read tensor.py next: the
+same idea over whole arrays, where a local derivative is a function (a
+closure), driven by the same autograd.backward.
+"""
+import math
+
+import numpy as np
+
+from . import autograd
+
+
+class Value:
+    __slots__ = ("data", "grad", "_parents", "_local_grads", "_op", "label")
+    requires_grad = True  # every Value takes part in backprop
+
+    def __init__(self, data, _parents=(), _local_grads=(), _op="", label=""):
+        self.data = float(data)
+        self.grad = 0.0
+        self._parents = _parents
+        self._local_grads = _local_grads  # d(self)/d(parent), one number per parent
+        self._op = _op
+        self.label = label
+
+    # -- the autograd protocol ---------------------------------------------------
+    def _keep_grad(self, grad):
+        self.grad += grad  # accumulate, as PyTorch does; zero it between steps
+
+    def _backward(self, grad):
+        """The chain rule for a scalar: each parent gets grad * d(self)/d(parent)."""
+        return [grad * local for local in self._local_grads]
+
+    def backward(self, grad=1.0):
+        """Fill ``.grad`` of every Value this one depends on with d(self)/d(that)."""
+        autograd.backward(self, float(grad))
+
+    # -- arithmetic ----------------------------------------------------------------
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return Value(self.data + other.data, (self, other), (1.0, 1.0), "+")
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return Value(self.data * other.data, (self, other), (other.data, self.data), "*")
+
+    def __pow__(self, exponent):
+        """x ** p. With a Value exponent, d/dp = x**p * log(x) (for x > 0)."""
+        x = self.data
+        if not isinstance(exponent, Value):
+            p = float(exponent)
+            return Value(x ** p, (self,), (p * x ** (p - 1),), f"**{exponent:g}")
+        p = exponent.data
+        out = x ** p
+        d_exponent = out * math.log(x) if x > 0 else 0.0
+        return Value(out, (self, exponent), (p * x ** (p - 1), d_exponent), "**")
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __truediv__(self, other):
+        return self * other ** -1
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rsub__(self, other):
+        return other + (-self)
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rtruediv__(self, other):
+        return other * self ** -1
+
+    def __rpow__(self, base):
+        return Value(base) ** self
+
+    # -- functions -----------------------------------------------------------------
+    def exp(self):
+        out = math.exp(self.data) if self.data < 709.78 else math.inf
+        return Value(out, (self,), (out,), "exp")
+
+    def log(self):
+        x = self.data
+        if x <= 0:
+            raise ValueError(f"log of a non-positive Value ({x})")
+        return Value(math.log(x), (self,), (1 / x,), "log")
+
+    def tanh(self):
+        out = math.tanh(self.data)  # math.tanh saturates cleanly: tanh(1000) == 1.0
+        return Value(out, (self,), (1 - out * out,), "tanh")
+
+    def sigmoid(self):
+        """sigma(x) = 1 / (1 + e^-x), computed from e^-|x| so it never overflows."""
+        z = math.exp(-abs(self.data))
+        out = 1 / (1 + z) if self.data >= 0 else z / (1 + z)
+        return Value(out, (self,), (out * (1 - out),), "sigmoid")
+
+    def relu(self):
+        positive = self.data > 0
+        return Value(self.data if positive else 0.0, (self,), (1.0 if positive else 0.0,), "relu")
+
+    def __repr__(self):
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
+
+
+def dot(weights, inputs, bias=0.0):
+    """sum_i w_i * x_i + b as ONE node, with local derivatives d/dw_i = x_i, d/dx_i = w_i, d/db = 1.
+
+    ``sum(w * x for w, x in zip(weights, inputs)) + bias`` computes the same
+    value and the same gradients through 2n separate nodes; one node with 2n+1
+    parents does the same bookkeeping at a fraction of the cost.
+    """
+    weights = [w if isinstance(w, Value) else Value(w) for w in weights]
+    inputs = [x if isinstance(x, Value) else Value(x) for x in inputs]
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
+    bias = bias if isinstance(bias, Value) else Value(bias)
+    w_data = [w.data for w in weights]
+    x_data = [x.data for x in inputs]
+    total = sum(w * x for w, x in zip(w_data, x_data)) + bias.data
+    return Value(total, (*weights, *inputs, bias), (*x_data, *w_data, 1.0), "dot")
+
+
+# ---------------------------------------------------------------------------
+# A tiny neural net made of Values (as in micrograd's nn.py).
+
+class Neuron:
+    """out = act(sum_i w_i * x_i + b), with act = relu, or identity for the last layer.
+
+    ``fused=True`` builds the weighted sum as one ``dot`` node; ``fused=False``
+    builds it from + and * nodes exactly as micrograd does (same numbers).
+    """
+
+    def __init__(self, n_inputs, nonlinear=True, rng=None, fused=True):
+        rng = rng if rng is not None else _default_rng()
+        self.w = [Value(rng.uniform(-1, 1)) for _ in range(n_inputs)]
+        self.b = Value(0.0)
+        self.nonlinear = nonlinear
+        self.fused = fused
+
+    def __call__(self, x):
+        if self.fused:
+            activation = dot(self.w, x, self.b)
+        else:
+            activation = sum((w * xi for w, xi in zip(self.w, x)), self.b)
+        return activation.relu() if self.nonlinear else activation
+
+    def parameters(self):
+        return self.w + [self.b]
+
+
+class Layer:
+    def __init__(self, n_inputs, n_outputs, nonlinear=True, rng=None, fused=True):
+        self.neurons = [Neuron(n_inputs, nonlinear, rng, fused) for _ in range(n_outputs)]
+
+    def __call__(self, x):
+        out = [neuron(x) for neuron in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self):
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+
+class MLP:
+    """MLP(2, [16, 16, 1]): 2 inputs, two hidden relu layers of 16, one linear output."""
+
+    def __init__(self, n_inputs, layer_sizes, seed=None, fused=True):
+        rng = _default_rng(seed)
+        sizes = [n_inputs] + list(layer_sizes)
+        last = len(layer_sizes) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1], nonlinear=i != last, rng=rng, fused=fused)
+                       for i in range(len(layer_sizes))]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+def _default_rng(seed=None):
+    return np.random.default_rng(seed)
