@@ -1,0 +1,220 @@
+"""Resampling: one pass over the output pixels, per sample, per channel.
+
+Given the inverse map A = inv(M) of a sample, output pixel (x, y) takes its
+value from input position (u, v, 1) = A @ (x, y, 1). That position is rarely a
+pixel centre, so we interpolate:
+
+    bilinear (images):     r0 = floor(v), c0 = floor(u), dr = v - r0, dc = u - c0
+        value = (1-dr)(1-dc) I[r0, c0]   + (1-dr) dc I[r0, c0+1]
+              +    dr (1-dc) I[r0+1, c0] +    dr  dc I[r0+1, c0+1]
+    nearest (label maps):  value = I[floor(v + 0.5), floor(u + 0.5)]
+        (a class id must never be averaged: the mean of "cat" and "road" is nothing)
+
+Neighbours outside the image read the constant `fill` (0 by default), the same
+rule as skimage.transform.warp(order=1, mode="constant").
+
+Elastic distortion is not affine, so it gets the general form: a coordinate
+field (rows, cols) per sample saying where each output pixel reads from.
+
+Each kernel exists twice: a numpy reference written like the formula above, and
+a Numba version that loops over samples (in parallel), rows, columns and
+channels. Tests prove they agree; the pipeline uses the Numba one. The kernels
+compile on first use (not at import), cache to disk, and run as plain Python
+under NUMBA_DISABLE_JIT=1. (The package selects numba's "workqueue" threading layer, which
+does not spin between calls; calling the kernels from several Python threads at
+once needs NUMBA_THREADING_LAYER=omp or tbb; separate worker processes are fine.)
+
+Read next: transforms.py (what each transform draws and applies).
+"""
+import os
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+# As in tinygrad_edu/kernels: numba's default OpenMP pool keeps spinning after a
+# call and fights OpenBLAS for the two cores; the workqueue layer does not spin.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"
+
+# ----------------------------------------------------------------------------
+# numpy references: the formulas, vectorised over one sample's pixels
+# ----------------------------------------------------------------------------
+
+
+def _read(image, rows, cols, fill):
+    """image[:, rows, cols], with `fill` wherever (rows, cols) is outside the image."""
+    _, height, width = image.shape
+    inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+    values = image[:, np.clip(rows, 0, height - 1), np.clip(cols, 0, width - 1)]
+    return np.where(inside, values, fill)
+
+
+def _bilinear_reference(image, rows, cols, fill):
+    row0, col0 = np.floor(rows), np.floor(cols)
+    d_row, d_col = rows - row0, cols - col0
+    row0, col0 = row0.astype(np.int64), col0.astype(np.int64)
+    top = (1 - d_col) * _read(image, row0, col0, fill) + d_col * _read(image, row0, col0 + 1, fill)
+    bottom = (1 - d_col) * _read(image, row0 + 1, col0, fill) + d_col * _read(image, row0 + 1, col0 + 1, fill)
+    return (1 - d_row) * top + d_row * bottom
+
+
+def _nearest_reference(image, rows, cols, fill):
+    row, col = np.floor(rows + 0.5).astype(np.int64), np.floor(cols + 0.5).astype(np.int64)
+    return _read(image, row, col, fill)
+
+
+def _source_coordinates(inverse_matrix, height, width):
+    """Where every output pixel reads from: (rows, cols), each (H, W)."""
+    out_rows, out_cols = np.mgrid[0:height, 0:width].astype(np.float64)
+    a = inverse_matrix
+    cols = a[0, 0] * out_cols + a[0, 1] * out_rows + a[0, 2]
+    rows = a[1, 0] * out_cols + a[1, 1] * out_rows + a[1, 2]
+    return rows, cols
+
+
+def remap_reference(batch, rows, cols, fill=0.0, order=1):
+    """Reference remap: out[n, :, y, x] = interpolate(batch[n], rows[n, y, x], cols[n, y, x])."""
+    sample = _bilinear_reference if order == 1 else _nearest_reference
+    out = np.empty_like(batch)
+    for n in range(batch.shape[0]):
+        out[n] = sample(batch[n].astype(np.float64), rows[n], cols[n], fill)
+    return out
+
+
+def warp_affine_reference(batch, inverse_matrices, fill=0.0, order=1):
+    """Reference affine warp: the inverse map of each sample turned into a coordinate field."""
+    n, _, height, width = batch.shape
+    rows = np.empty((n, height, width))
+    cols = np.empty((n, height, width))
+    for i in range(n):
+        rows[i], cols[i] = _source_coordinates(inverse_matrices[i], height, width)
+    return remap_reference(batch, rows, cols, fill, order)
+
+
+# ----------------------------------------------------------------------------
+# Numba kernels: the same arithmetic as explicit loops
+# ----------------------------------------------------------------------------
+
+
+# inline="always": these helpers run once per pixel, and a real call (passing array
+# structs each time) made the kernel three times slower than inlining them.
+@njit(cache=True, inline="always")
+def _read_pixel(batch, n, channel, row, col, fill):
+    if row < 0 or row >= batch.shape[2] or col < 0 or col >= batch.shape[3]:
+        return fill
+    return batch[n, channel, row, col]
+
+
+@njit(cache=True, inline="always")
+def _sample_pixel(batch, n, y, x, row, col, fill, order, out):
+    """Interpolate sample n at input (row, col) into out[n, :, y, x], for every channel."""
+    # Indexing the whole batch (not a per-sample slice) avoids building an array view per pixel.
+    if order == 0:
+        row_i = int(np.floor(row + 0.5))
+        col_i = int(np.floor(col + 0.5))
+        for channel in range(batch.shape[1]):
+            out[n, channel, y, x] = _read_pixel(batch, n, channel, row_i, col_i, fill)
+        return
+    row0_f = np.floor(row)
+    col0_f = np.floor(col)
+    d_row = row - row0_f
+    d_col = col - col0_f
+    row0 = int(row0_f)
+    col0 = int(col0_f)
+    inside = row0 >= 0 and col0 >= 0 and row0 + 1 < batch.shape[2] and col0 + 1 < batch.shape[3]
+    for channel in range(batch.shape[1]):
+        if inside:  # the common case: all four neighbours exist, skip the bounds checks
+            top_left = batch[n, channel, row0, col0]
+            top_right = batch[n, channel, row0, col0 + 1]
+            bottom_left = batch[n, channel, row0 + 1, col0]
+            bottom_right = batch[n, channel, row0 + 1, col0 + 1]
+        else:
+            top_left = _read_pixel(batch, n, channel, row0, col0, fill)
+            top_right = _read_pixel(batch, n, channel, row0, col0 + 1, fill)
+            bottom_left = _read_pixel(batch, n, channel, row0 + 1, col0, fill)
+            bottom_right = _read_pixel(batch, n, channel, row0 + 1, col0 + 1, fill)
+        top = (1.0 - d_col) * top_left + d_col * top_right
+        bottom = (1.0 - d_col) * bottom_left + d_col * bottom_right
+        out[n, channel, y, x] = (1.0 - d_row) * top + d_row * bottom
+
+
+@njit(cache=True, parallel=True)
+def _warp_affine_kernel(batch, inverse_matrices, fill, order, out):
+    # Samples are spread over the CPU cores (prange). Each sample writes only its own
+    # out[n]: nothing is shared or summed across threads, so the result is identical
+    # to a serial loop, bit for bit, on any number of threads.
+    for n in prange(batch.shape[0]):
+        a = inverse_matrices[n]
+        a00, a01, a02 = a[0, 0], a[0, 1], a[0, 2]  # read once per sample, not once per pixel
+        a10, a11, a12 = a[1, 0], a[1, 1], a[1, 2]
+        for y in range(batch.shape[2]):
+            for x in range(batch.shape[3]):
+                col = a00 * x + a01 * y + a02
+                row = a10 * x + a11 * y + a12
+                _sample_pixel(batch, n, y, x, row, col, fill, order, out)
+
+
+@njit(cache=True, parallel=True)
+def _remap_kernel(batch, rows, cols, fill, order, out):
+    for n in prange(batch.shape[0]):  # one sample per task, as above: deterministic
+        for y in range(batch.shape[2]):
+            for x in range(batch.shape[3]):
+                _sample_pixel(batch, n, y, x, rows[n, y, x], cols[n, y, x], fill, order, out)
+
+
+# ----------------------------------------------------------------------------
+# Public entry points: check the arguments, then call the kernel
+# ----------------------------------------------------------------------------
+
+
+def _check_batch(batch, name):
+    if not isinstance(batch, np.ndarray) or batch.ndim != 4:
+        shape = getattr(batch, "shape", None)
+        raise ValueError(f"{name} expected a batch of shape (N, C, H, W), got {shape}")
+
+
+def _check_order(order, name):
+    if order not in (0, 1):
+        raise ValueError(f"{name} expected order 0 (nearest) or 1 (bilinear), got {order!r}")
+
+
+def _kernel_input(batch):
+    # Numba compiles one version per dtype (each costs seconds once, then sits in the
+    # disk cache). Images run as float32 or float64, converting float32 to float64 would
+    # cost ~30% speed; label maps (ints, bools) are warped as float64 and converted back,
+    # which keeps every class id exact.
+    if batch.dtype in (np.float32, np.float64):
+        return np.ascontiguousarray(batch)
+    return np.ascontiguousarray(batch, dtype=np.float64)
+
+
+def warp_affine(batch, inverse_matrices, fill=0.0, order=1):
+    """Resample each sample of an (N, C, H, W) batch through its own 3x3 inverse map."""
+    _check_batch(batch, "warp_affine")
+    _check_order(order, "warp_affine")
+    inverse_matrices = np.asarray(inverse_matrices, dtype=np.float64)
+    if inverse_matrices.shape != (batch.shape[0], 3, 3):
+        raise ValueError(
+            f"warp_affine expected one 3x3 inverse matrix per sample, shape "
+            f"({batch.shape[0]}, 3, 3), got {inverse_matrices.shape}")
+    source = _kernel_input(batch)
+    out = np.empty_like(source)
+    _warp_affine_kernel(source, np.ascontiguousarray(inverse_matrices), float(fill), order, out)
+    return out.astype(batch.dtype, copy=False)
+
+
+def remap(batch, rows, cols, fill=0.0, order=1):
+    """Resample each output pixel (n, y, x) from input position (rows[n, y, x], cols[n, y, x])."""
+    _check_batch(batch, "remap")
+    _check_order(order, "remap")
+    expected = (batch.shape[0], batch.shape[2], batch.shape[3])
+    rows = np.ascontiguousarray(rows, dtype=np.float64)
+    cols = np.ascontiguousarray(cols, dtype=np.float64)
+    if rows.shape != expected or cols.shape != expected:
+        raise ValueError(f"remap expected rows and cols of shape (N, H, W) = {expected}, "
+                         f"got {rows.shape} and {cols.shape}")
+    source = _kernel_input(batch)
+    out = np.empty_like(source)
+    _remap_kernel(source, rows, cols, float(fill), order, out)
+    return out.astype(batch.dtype, copy=False)
