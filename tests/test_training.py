@@ -133,3 +133,20 @@ def test_plot_history_draws_training_and_validation_curves(tmp_path):
     assert len(figure.axes[0].lines) == 2
     np.testing.assert_allclose(figure.axes[1].lines[1].get_ydata(), [0.4, 0.5, 0.6])
     assert (tmp_path / "history.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_fit_with_an_augment_pipeline_is_repeatable_and_differs_from_no_augmentation(digits):
+    import augment
+
+    x_train, y_train, _, _ = digits
+    images = x_train[:256].reshape(-1, 1, 8, 8)
+    pipeline = augment.Compose([augment.RandomRotation(degrees=15)], policy=augment.DIGITS)
+
+    def run(augmentation):
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+        return tg.fit(model, F.cross_entropy, optim.Adam(model.parameters(), lr=1e-2), images, y_train[:256],
+                      epochs=2, batch_size=64, seed=1, augment=augmentation, verbose=0).history
+
+    assert run(pipeline) == run(pipeline)
+    assert run(pipeline) != run(None)
