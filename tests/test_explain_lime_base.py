@@ -1,0 +1,189 @@
+"""The local surrogate: kernel, distances, weighted ridge and feature selection (explain/lime_base.py)."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.linear_model import Ridge, lars_path
+from sklearn.metrics import pairwise_distances, r2_score
+
+from explain import lime_base
+
+
+def binary_samples(rng, num_samples, num_features):
+    samples = rng.integers(0, 2, size=(num_samples, num_features))
+    samples[0] = 1
+    return samples
+
+
+def sparse_linear_problem(seed, num_samples=400, num_features=12, noise=0.01):
+    """Targets a sigmoid of a sparse linear function of the on/off samples."""
+    rng = np.random.default_rng(seed)
+    samples = binary_samples(rng, num_samples, num_features)
+    true_weights = rng.normal(size=num_features) * (rng.random(num_features) < 0.5)
+    targets = 1 / (1 + np.exp(-(samples @ true_weights - true_weights.sum() / 2)))
+    targets = targets + noise * rng.normal(size=num_samples)
+    distances = lime_base.distances_to_original(samples, "cosine")
+    return samples, targets, lime_base.exponential_kernel(distances, 0.25), true_weights
+
+
+def test_kernel_is_one_at_the_original_and_falls_with_distance():
+    distances = np.array([0.0, 0.1, 0.2, 0.5])
+    weights = lime_base.exponential_kernel(distances, 0.25)
+    assert weights[0] == 1.0
+    assert np.all(np.diff(weights) < 0)
+    np.testing.assert_allclose(weights, np.sqrt(np.exp(-distances ** 2 / 0.25 ** 2)))
+
+
+@pytest.mark.parametrize("metric", ["cosine", "euclidean", "manhattan", "hamming"])
+@given(num_samples=st.integers(2, 30), num_features=st.integers(1, 15), seed=st.integers(0, 10_000))
+@settings(max_examples=25, deadline=None)
+def test_distances_match_scikit_learn(metric, num_samples, num_features, seed):
+    samples = binary_samples(np.random.default_rng(seed), num_samples, num_features)
+    expected = pairwise_distances(samples, samples[:1], metric=metric).ravel()
+    np.testing.assert_allclose(lime_base.distances_to_original(samples, metric), expected, atol=1e-12)
+
+
+def test_unknown_distance_metric_is_named():
+    with pytest.raises(ValueError, match="distance_metric must be one of .* got 'chebyshev'"):
+        lime_base.distances_to_original(np.ones((3, 2)), "chebyshev")
+
+
+@given(num_samples=st.integers(5, 60), num_features=st.integers(1, 8),
+       alpha=st.sampled_from([0.01, 1.0, 10.0]), seed=st.integers(0, 10_000))
+@settings(max_examples=30, deadline=None)
+def test_weighted_ridge_matches_scikit_learn(num_samples, num_features, alpha, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(num_samples, num_features))
+    y = rng.normal(size=num_samples)
+    weights = rng.random(num_samples) + 0.01
+    coef, intercept = lime_base.weighted_ridge(X, y, weights, alpha)
+    reference = Ridge(alpha=alpha).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(coef, reference.coef_, rtol=1e-7, atol=1e-9)
+    assert intercept == pytest.approx(reference.intercept_, abs=1e-9)
+    score = lime_base.weighted_r2(X, y, weights, coef, intercept)
+    assert score == pytest.approx(r2_score(y, reference.predict(X), sample_weight=weights), abs=1e-9)
+
+
+def test_unregularised_ridge_recovers_an_exact_line_even_with_a_constant_column():
+    rng = np.random.default_rng(0)
+    X = np.hstack([rng.normal(size=(50, 2)), np.ones((50, 1))])
+    y = 3.0 * X[:, 0] - 2.0 * X[:, 1] + 0.5
+    coef, intercept = lime_base.weighted_ridge(X, y, np.ones(50), alpha=0.0)
+    np.testing.assert_allclose(coef[:2], [3.0, -2.0], atol=1e-9)
+    assert X[0] @ coef + intercept == pytest.approx(y[0])
+
+
+@pytest.mark.parametrize("method", ["forward_selection", "highest_weights", "lasso_path"])
+def test_feature_selection_finds_the_features_the_targets_depend_on(method):
+    rng = np.random.default_rng(3)
+    samples = binary_samples(rng, 500, 10)
+    targets = 0.4 * samples[:, 2] - 0.3 * samples[:, 7] + 0.01 * rng.normal(size=500)
+    chosen = lime_base.select_features(samples.astype(float), targets, np.ones(500), 2, method)
+    assert set(chosen.tolist()) == {2, 7}
+
+
+def test_auto_is_forward_selection_up_to_six_features_then_highest_weights():
+    samples, targets, weights, _ = sparse_linear_problem(1)
+    X = samples.astype(float)
+    for k, method in ((3, "forward_selection"), (6, "forward_selection"), (7, "highest_weights")):
+        np.testing.assert_array_equal(lime_base.select_features(X, targets, weights, k, "auto"),
+                                      lime_base.select_features(X, targets, weights, k, method))
+
+
+def test_none_keeps_every_feature_and_unknown_method_is_named():
+    X = np.ones((4, 3))
+    np.testing.assert_array_equal(lime_base.select_features(X, np.zeros(4), np.ones(4), 1, "none"), [0, 1, 2])
+    with pytest.raises(ValueError, match="feature_selection must be one of .* got 'magic'"):
+        lime_base.select_features(X, np.zeros(4), np.ones(4), 1, "magic")
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("num_features", [1, 3, 5])
+def test_lasso_path_support_matches_scikit_learn_lars(seed, num_features):
+    """lime's rule on the exact LARS path: the last point with at most k nonzero coefficients."""
+    samples, targets, weights, _ = sparse_linear_problem(seed, num_features=15)
+    X = samples.astype(float)
+    Xw = (X - np.average(X, axis=0, weights=weights)) * np.sqrt(weights)[:, None]
+    yw = (targets - np.average(targets, weights=weights)) * np.sqrt(weights)
+    _, _, coefs = lars_path(Xw, yw, method="lasso")
+    expected = None
+    for i in range(coefs.shape[1] - 1, 0, -1):
+        expected = np.flatnonzero(coefs[:, i])
+        if len(expected) <= num_features:
+            break
+    chosen = lime_base.lasso_path(X, targets, weights, num_features)
+    assert sorted(chosen.tolist()) == sorted(expected.tolist())
+
+
+def test_fit_local_model_sorts_by_absolute_weight_and_predicts_the_original():
+    samples, targets, weights, _ = sparse_linear_problem(2)
+    model = lime_base.fit_local_model(samples, targets, weights, 100, "none")
+    magnitudes = [abs(w) for _, w in model.local_exp]
+    assert magnitudes == sorted(magnitudes, reverse=True)
+    dense = np.zeros(samples.shape[1])
+    for feature, weight in model.local_exp:
+        dense[feature] = weight
+    assert model.local_pred == pytest.approx(samples[0] @ dense + model.intercept)
+    assert 0.0 < model.score <= 1.0
+
+
+def test_fit_local_model_accepts_a_scikit_learn_regressor_like_lime():
+    samples, targets, weights, _ = sparse_linear_problem(4)
+    ours = lime_base.fit_local_model(samples, targets, weights, 100, "none")
+    theirs = lime_base.fit_local_model(samples, targets, weights, 100, "none", model_regressor=Ridge(alpha=1.0))
+    assert [f for f, _ in ours.local_exp] == [f for f, _ in theirs.local_exp]
+    np.testing.assert_allclose([w for _, w in ours.local_exp], [w for _, w in theirs.local_exp], atol=1e-9)
+    assert ours.score == pytest.approx(theirs.score) and ours.local_pred == pytest.approx(theirs.local_pred)
+
+
+@pytest.mark.parametrize("method,num_features", [("none", 100), ("highest_weights", 5), ("forward_selection", 4),
+                                                 ("lasso_path", 5), ("auto", 3), ("auto", 10)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_same_data_gives_limes_exact_explanation(method, num_features, seed):
+    lime_base_module = pytest.importorskip("lime.lime_base")
+    samples, targets, weights, _ = sparse_linear_problem(seed, num_features=20)
+    labels = np.stack([1 - targets, targets], axis=1)
+    distances = lime_base.distances_to_original(samples, "cosine")
+
+    def kernel(d):
+        return lime_base.exponential_kernel(d, 0.25)
+
+    lime = lime_base_module.LimeBase(kernel, random_state=0)
+    intercept, local_exp, score, local_pred = lime.explain_instance_with_data(
+        samples, labels, distances, 1, num_features, feature_selection=method)
+    ours = lime_base.fit_local_model(samples, targets, kernel(distances), num_features, method)
+    assert [f for f, _ in ours.local_exp] == [int(f) for f, _ in local_exp]
+    np.testing.assert_allclose([w for _, w in ours.local_exp], [w for _, w in local_exp], atol=1e-10)
+    assert ours.intercept == pytest.approx(intercept, abs=1e-10)
+    assert ours.score == pytest.approx(score, abs=1e-10)
+    assert ours.local_pred == pytest.approx(local_pred[0], abs=1e-10)
+
+
+@pytest.mark.parametrize("output,message", [
+    (np.full(5, 0.5), r"shape \(N, K\); for a batch of 5 it returned shape \(5,\)"),
+    (np.full((4, 2), 0.5), "given 5 inputs but returned 4 rows"),
+    (np.full((5, 2), 3.0), r"probabilities in \[0, 1\]; it returned values in \[3, 3\]"),
+    (np.array([[0.5, np.nan]] * 5), "NaN or inf in 5 of 5 rows"),
+    ([["a", "b"]] * 5, "as numbers"),
+])
+def test_bad_classifier_output_names_what_came_back(output, message):
+    with pytest.raises(ValueError, match=message):
+        lime_base.check_probabilities(output, 5)
+
+
+def test_labels_out_of_range_and_bad_counts_are_named():
+    with pytest.raises(ValueError, match=r"label 3 is out of range: .* 3 classes, so labels must be in 0..2"):
+        lime_base.check_labels([0, 3], 3)
+    with pytest.raises(ValueError, match="num_samples must be an integer >= 2, got 1"):
+        lime_base.check_positive_int(1, "num_samples", minimum=2)
+
+
+def test_random_state_forms():
+    a = lime_base.make_generator(5).random(3)
+    np.testing.assert_array_equal(a, lime_base.make_generator(5).random(3))
+    generator = np.random.default_rng(1)
+    assert lime_base.make_generator(generator) is generator
+    legacy = lime_base.make_generator(np.random.RandomState(2)).random(3)
+    np.testing.assert_array_equal(legacy, lime_base.make_generator(np.random.RandomState(2)).random(3))
+    with pytest.raises(TypeError, match="random_state must be None, an int, .* got str"):
+        lime_base.make_generator("seed")
