@@ -9,6 +9,7 @@ accuracy curves that ``fit`` recorded, training and validation side by side.
 import io
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from .autograd import topological_order
 from .files import atomic_write_bytes
@@ -79,6 +80,7 @@ def plot_history(history, path=None):
         if f"val_{name}" in curves:
             axis.plot(epochs, curves[f"val_{name}"], "s--", label=f"validation {name}")
         axis.set_xlabel("epoch")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.set_ylabel(name)
         axis.grid(alpha=0.3)
         axis.legend()
