@@ -1,7 +1,13 @@
 """Functions on tensors with no learnable state, like ``torch.nn.functional``.
 
 activations.py (softmax, log_softmax), losses.py (cross-entropy and friends),
+dropout.py, then the kernel-backed ops: conv.py, pooling.py, embedding.py,
+recurrent.py.
 """
 from .activations import log_softmax, relu, sigmoid, softmax, tanh
 from .dropout import dropout
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
+from .embedding import embedding
+from .recurrent import gru, lstm, rnn_relu, rnn_tanh
+from .conv import conv1d, conv2d
+from .pooling import max_pool1d, max_pool2d

@@ -2,6 +2,7 @@
 
 Reading order: module.py (Module, Parameter, Sequential), init.py (where
 weights start), linear.py, activation.py, dropout.py, then the layers built on
+the kernels: conv.py, pooling.py, sparse.py (Embedding), rnn.py.
 """
 from . import init
 from .module import Module, ModuleList, Parameter, Sequential
@@ -9,3 +10,7 @@ from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
+from .sparse import Embedding
+from .rnn import GRU, LSTM, RNN, SimpleRNN
+from .conv import Conv1d, Conv2d
+from .pooling import MaxPool1d, MaxPool2d

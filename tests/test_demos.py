@@ -1,0 +1,26 @@
+"""The demos run offline and write what they promise (short settings, to keep the suite fast)."""
+import numpy as np
+
+from demos import main as main_job
+from demos import rnn_sentiment
+
+
+def test_main_job_trains_prints_accuracy_and_saves_plot_and_weights(tmp_path, capsys):
+    accuracy = main_job.main(["--epochs", "5", "--out", str(tmp_path)])
+    assert accuracy > 0.9
+    assert "test accuracy" in capsys.readouterr().out
+    assert (tmp_path / "digits_history.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "digits_mlp.npz").exists()
+
+
+def test_generated_reviews_need_word_order():
+    texts, labels, negated = rnn_sentiment.generated_reviews(200, seed=0)
+    assert set(labels) == {0, 1} and negated.any()
+    # in a negated review the sentiment word says the opposite of the label
+    for text, label in zip(np.array(texts)[negated][:20], labels[negated][:20]):
+        word = text.split(" not ")[1].split()[0]
+        assert (word in rnn_sentiment.POSITIVE) == (label == 0)
+
+
+def test_sentiment_demo_learns_the_generated_reviews():
+    assert rnn_sentiment.main(["--epochs", "4"]) > 0.9

@@ -1,0 +1,176 @@
+"""The fast recurrent kernels agree with their plain-numpy references."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numba import njit
+
+from tinygrad_edu.kernels import activations, gru, gru_reference, lstm, lstm_reference, rnn, rnn_reference
+
+# float32 runs the rational tanh; float64 the exact one, so it must agree to rounding.
+TOLERANCE = {np.float32: dict(rtol=1e-4, atol=2e-5), np.float64: dict(rtol=1e-10, atol=1e-12)}
+
+
+def random_weights(rng, gates, input_size, hidden_size, dtype, bias=True):
+    bound = 1 / np.sqrt(hidden_size)
+    shapes = [(gates * hidden_size, input_size), (gates * hidden_size, hidden_size)]
+    shapes += [(gates * hidden_size,)] * 2
+    weights = [rng.uniform(-bound, bound, shape).astype(dtype) for shape in shapes]
+    return weights if bias else weights[:2] + [None, None]
+
+
+def assert_all_close(fast, reference, dtype):
+    assert len(fast) == len(reference)
+    for position, (a, b) in enumerate(zip(fast, reference)):
+        if b is None:
+            assert a is None, f"result {position} should be None"
+            continue
+        assert a.dtype == dtype, f"result {position} has dtype {a.dtype}"
+        np.testing.assert_allclose(a, b, **TOLERANCE[dtype], err_msg=f"result {position}")
+
+
+shapes = st.tuples(
+    st.integers(1, 6),   # T
+    st.integers(1, 5),   # N
+    st.integers(1, 7),   # I
+    st.integers(1, 9),   # H
+)
+
+
+def case(draw_shape, dtype, seed):
+    T, N, I, H = draw_shape
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((T, N, I)).astype(dtype)
+    h0 = rng.standard_normal((N, H)).astype(dtype)
+    grad_output = rng.standard_normal((T, N, H)).astype(dtype)
+    grad_h_n = rng.standard_normal((N, H)).astype(dtype)
+    return rng, x, h0, grad_output, grad_h_n
+
+
+@settings(max_examples=15, deadline=None)
+@given(shape=shapes, dtype=st.sampled_from([np.float32, np.float64]), bias=st.booleans(), seed=st.integers(0, 99))
+def test_lstm_fast_matches_reference(shape, dtype, bias, seed):
+    rng, x, h0, grad_output, grad_h_n = case(shape, dtype, seed)
+    c0 = rng.standard_normal(h0.shape).astype(dtype)
+    grad_c_n = rng.standard_normal(h0.shape).astype(dtype)
+    weights = random_weights(rng, 4, x.shape[2], h0.shape[1], dtype, bias)
+    *fast, fast_cache = lstm.lstm_forward(x, h0, c0, *weights)
+    *reference, reference_cache = lstm_reference.lstm_forward(x, h0, c0, *weights)
+    assert_all_close(fast, reference, dtype)
+    assert_all_close(lstm.lstm_backward(grad_output, grad_h_n, grad_c_n, fast_cache),
+                     lstm_reference.lstm_backward(grad_output, grad_h_n, grad_c_n, reference_cache), dtype)
+
+
+@settings(max_examples=15, deadline=None)
+@given(shape=shapes, dtype=st.sampled_from([np.float32, np.float64]), bias=st.booleans(), seed=st.integers(0, 99))
+def test_gru_fast_matches_reference(shape, dtype, bias, seed):
+    rng, x, h0, grad_output, grad_h_n = case(shape, dtype, seed)
+    weights = random_weights(rng, 3, x.shape[2], h0.shape[1], dtype, bias)
+    *fast, fast_cache = gru.gru_forward(x, h0, *weights)
+    *reference, reference_cache = gru_reference.gru_forward(x, h0, *weights)
+    assert_all_close(fast, reference, dtype)
+    assert_all_close(gru.gru_backward(grad_output, grad_h_n, fast_cache),
+                     gru_reference.gru_backward(grad_output, grad_h_n, reference_cache), dtype)
+
+
+@settings(max_examples=15, deadline=None)
+@given(shape=shapes, dtype=st.sampled_from([np.float32, np.float64]), bias=st.booleans(),
+       nonlinearity=st.sampled_from(["tanh", "relu"]), seed=st.integers(0, 99))
+def test_rnn_fast_matches_reference(shape, dtype, bias, nonlinearity, seed):
+    rng, x, h0, grad_output, grad_h_n = case(shape, dtype, seed)
+    weights = random_weights(rng, 1, x.shape[2], h0.shape[1], dtype, bias)
+    *fast, fast_cache = rnn.rnn_forward(x, h0, *weights, nonlinearity=nonlinearity)
+    *reference, reference_cache = rnn_reference.rnn_forward(x, h0, *weights, nonlinearity=nonlinearity)
+    assert_all_close(fast, reference, dtype)
+    assert_all_close(rnn.rnn_backward(grad_output, grad_h_n, fast_cache),
+                     rnn_reference.rnn_backward(grad_output, grad_h_n, reference_cache), dtype)
+
+
+def test_kernels_accept_missing_final_state_gradients():
+    rng, x, h0, grad_output, _ = case((3, 2, 4, 5), np.float64, 0)
+    c0 = np.zeros_like(h0)
+    weights = random_weights(rng, 4, 4, 5, np.float64)
+    *_, fast_cache = lstm.lstm_forward(x, h0, c0, *weights)
+    *_, reference_cache = lstm_reference.lstm_forward(x, h0, c0, *weights)
+    assert_all_close(lstm.lstm_backward(grad_output, None, None, fast_cache),
+                     lstm_reference.lstm_backward(grad_output, None, None, reference_cache), np.float64)
+
+
+def test_kernels_are_bit_identical_on_repeat():
+    rng, x, h0, grad_output, grad_h_n = case((20, 8, 16, 32), np.float32, 1)
+    c0 = rng.standard_normal(h0.shape).astype(np.float32)
+    weights = random_weights(rng, 4, 16, 32, np.float32)
+    runs = []
+    for _ in range(2):
+        output, h_n, c_n, cache = lstm.lstm_forward(x, h0, c0, *weights)
+        grads = lstm.lstm_backward(grad_output, grad_h_n, None, cache)
+        runs.append([output.copy(), h_n.copy(), c_n.copy(), *grads])
+    for first, second in zip(*runs):
+        assert np.array_equal(first, second)
+
+
+def test_rnn_kernel_rejects_unknown_nonlinearity():
+    x = np.zeros((2, 1, 3))
+    with pytest.raises(ValueError, match="'tanh' or 'relu', got 'sigmoid'"):
+        rnn.rnn_forward(x, np.zeros((1, 4)), np.zeros((4, 3)), np.zeros((4, 4)), nonlinearity="sigmoid")
+
+
+# -- the fast activations ---------------------------------------------------------
+
+@njit
+def apply_tanh(x, out):
+    for k in range(x.shape[0]):
+        out[k] = activations.tanh(x[k])
+
+
+@njit
+def apply_sigmoid(x, out):
+    for k in range(x.shape[0]):
+        out[k] = activations.sigmoid(x[k])
+
+
+def exact_sigmoid(x):
+    return 0.5 * (1 + np.tanh(0.5 * x))
+
+
+@pytest.mark.parametrize("apply, exact", [(apply_tanh, np.tanh), (apply_sigmoid, exact_sigmoid)])
+def test_float32_approximation_error_is_below_4e_7(apply, exact):
+    # Dense near 0, where tanh bends, and out to where it saturates.
+    x = np.concatenate([np.linspace(-12, 12, 200_001), np.linspace(-1e-3, 1e-3, 1001), [-1e30, 1e30, 0.0]])
+    x32 = x.astype(np.float32)
+    out = np.empty_like(x32)
+    apply(x32, out)
+    assert out.dtype == np.float32
+    assert np.abs(out.astype(np.float64) - exact(x32.astype(np.float64))).max() < 4e-7
+
+
+@pytest.mark.parametrize("apply, exact", [(apply_tanh, np.tanh), (apply_sigmoid, exact_sigmoid)])
+def test_float64_activations_are_exact(apply, exact):
+    x = np.linspace(-40, 40, 10_001)
+    out = np.empty_like(x)
+    apply(x, out)
+    np.testing.assert_allclose(out, exact(x), rtol=4e-16, atol=4e-16)
+
+
+def test_python_fallback_matches_compiled():
+    # What NUMBA_DISABLE_JIT=1 runs: the same choice by type, in plain Python.
+    for value in (-3.0, -0.25, 0.0, 0.7, 9.0):
+        out32 = np.empty(1, np.float32)
+        apply_tanh(np.array([value], np.float32), out32)
+        assert activations.tanh(np.float32(value)) == pytest.approx(float(out32[0]), abs=1e-7)
+        assert isinstance(activations.tanh(np.float32(value)), np.float32)
+        assert activations.tanh(value) == pytest.approx(np.tanh(value), rel=1e-15)
+        assert activations.sigmoid(value) == pytest.approx(exact_sigmoid(value), rel=1e-15)
+
+
+def test_nan_input_stays_nan_so_detect_anomaly_can_see_it():
+    rng, x, h0, _, _ = case((3, 2, 4, 5), np.float32, 2)
+    x[1, 0, 2] = np.nan
+    c0 = np.zeros_like(h0)
+    output, _, c_n, _ = lstm.lstm_forward(x, h0, c0, *random_weights(rng, 4, 4, 5, np.float32))
+    assert np.isnan(output[1, 0]).all() and np.isnan(c_n[0]).all()
+    assert not np.isnan(output[:, 1]).any()
+    output, _, _ = gru.gru_forward(x, h0, *random_weights(rng, 3, 4, 5, np.float32))
+    assert np.isnan(output[1, 0]).all()
+    output, _, _ = rnn.rnn_forward(x, h0, *random_weights(rng, 1, 4, 5, np.float32))
+    assert np.isnan(output[1, 0]).all()
