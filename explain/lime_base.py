@@ -333,6 +333,15 @@ def check_labels(labels, num_classes):
     return labels
 
 
+def check_explainer_settings(kernel_width, feature_selection):
+    """The constructor arguments both explainers share."""
+    if not kernel_width > 0:
+        raise ValueError(f"kernel_width must be > 0, got {kernel_width!r}")
+    if feature_selection not in FEATURE_SELECTION_METHODS:
+        raise ValueError(
+            f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {feature_selection!r}")
+
+
 def check_positive_int(value, name, minimum=1):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import lime_base
 from .fills import make_fill
-from .lime_base import FEATURE_SELECTION_METHODS, check_positive_int, exponential_kernel
+from .lime_base import check_explainer_settings, check_positive_int, exponential_kernel
 from .perturb import perturbed_images, predict_in_batches, sample_on_off
 from .segmentation import ALGORITHMS, check_segments, segment
 
@@ -131,11 +131,7 @@ class LimeImageExplainer:
 
     def __init__(self, kernel_width=0.25, kernel=None, verbose=False, feature_selection="auto",
                  random_state=None):
-        if not kernel_width > 0:
-            raise ValueError(f"kernel_width must be > 0, got {kernel_width!r}")
-        if feature_selection not in FEATURE_SELECTION_METHODS:
-            raise ValueError(
-                f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {feature_selection!r}")
+        check_explainer_settings(kernel_width, feature_selection)
         self.kernel_width = float(kernel_width)
         self.kernel = kernel if kernel is not None else exponential_kernel
         self.verbose = verbose

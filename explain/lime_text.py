@@ -20,7 +20,7 @@ from itertools import compress
 import numpy as np
 
 from . import lime_base
-from .lime_base import FEATURE_SELECTION_METHODS, check_positive_int, exponential_kernel
+from .lime_base import check_explainer_settings, check_positive_int, exponential_kernel
 from .perturb import predict_in_batches
 
 
@@ -176,11 +176,7 @@ class LimeTextExplainer:
     def __init__(self, kernel_width=25, kernel=None, verbose=False, class_names=None,
                  feature_selection="auto", split_expression=r"\W+", bow=True, mask_string=None,
                  random_state=None, char_level=False):
-        if not kernel_width > 0:
-            raise ValueError(f"kernel_width must be > 0, got {kernel_width!r}")
-        if feature_selection not in FEATURE_SELECTION_METHODS:
-            raise ValueError(
-                f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {feature_selection!r}")
+        check_explainer_settings(kernel_width, feature_selection)
         self.kernel_width = float(kernel_width)
         self.kernel = kernel if kernel is not None else exponential_kernel
         self.verbose = verbose
