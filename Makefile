@@ -24,3 +24,4 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
+	find . -path ./$(VENV) -prune -o \( -name '*.nbi' -o -name '*.nbc' \) -exec rm -f {} +

@@ -1,6 +1,6 @@
 """Recurrent layers: our LSTM, GRU and simple RNN against PyTorch's, forward + backward.
 
-    python -m benchmarks.bench_rnn [--repeats 7]
+    python -m benchmarks.bench_rnn [--repeats 9] [--only LSTM GRU RNN]
 
 Each row times one training-style call of the whole layer, as a user runs it:
 ``output, _ = layer(x); output.sum().backward()`` with x requiring a gradient,
@@ -59,7 +59,7 @@ def torch_step(torch, layer, x, backward=True):
     return run
 
 
-def bench(repeats):
+def bench(repeats, only=None):
     torch = optional_import("torch")
     if torch is not None:
         torch.set_num_threads(THREADS)
@@ -69,6 +69,8 @@ def bench(repeats):
     rows = []
     rng = np.random.default_rng(0)
     for kind, shape_name in WORKLOADS:
+        if only and kind not in only:
+            continue
         T, N, I, H = SHAPES[shape_name]
         x = rng.standard_normal((T, N, I)).astype(np.float32)
         ours = getattr(nn, kind)(I, H)
@@ -93,8 +95,9 @@ def bench(repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--only", nargs="*", choices=sorted(GATES), help="layers to run (default: all)")
     args = parser.parse_args()
-    bench(max(args.repeats, 5))
+    bench(max(args.repeats, 5), args.only)
 
 
 if __name__ == "__main__":

@@ -161,6 +161,8 @@ def test_flatten_squeeze_unsqueeze():
     (slice(None), 1),
     (slice(1, None, 2),),
     (Ellipsis, -1),
+    (None, slice(None), 1),
+    (2, -1),
     (np.array([0, 2, 2, 1]),),                     # repeated integer indices add up
     (np.array([0, 1, 1]), np.array([3, 0, 0])),     # paired integer arrays
     (slice(None), np.array([[0, 1], [3, 3]])),

@@ -381,9 +381,14 @@ class Tensor:
         shape = self.shape
         out = self.data[index]
 
+        basic = _is_basic_index(index)
+
         def backward(g):
             grad = np.zeros(shape, dtype=g.dtype)
-            np.add.at(grad, index, g)
+            if basic:
+                grad[index] = g  # slices pick each element at most once
+            else:
+                np.add.at(grad, index, g)  # integer arrays may pick an element twice
             return (grad,)
 
         return Tensor._make(out, (self,), backward, "getitem")
@@ -411,6 +416,16 @@ def _to_tensor(value, dtype):
     if isinstance(value, (int, float)):
         return Tensor(np.asarray(value, dtype=dtype))
     return Tensor(value)
+
+
+def _is_basic_index(index):
+    """True for ints, slices, None and Ellipsis only (numpy's 'basic' indexing)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        (isinstance(part, (int, np.integer)) and not isinstance(part, (bool, np.bool_)))
+        or isinstance(part, slice) or part is None or part is Ellipsis
+        for part in parts
+    )
 
 
 def _broadcasting(op, numpy_fn, a, b):
