@@ -20,7 +20,11 @@ machine slows both alike; ratio = ours / torch (below 1 means we are faster).
 GFLOP/s counts multiply-adds as 2 flops; backward costs twice the forward.
 "ratio of mins" compares the fastest runs: on a machine shared with other
 jobs it is the steadier figure, since the slow runs are mostly waits for a core.
+The "load" column is the 1-minute load average when the row finished (from
+os.getloadavg, what `uptime` prints): above ~1 on two cores, another job was
+competing and every figure in that row is suspect.
 """
+import os
 import time
 
 import numpy as np
@@ -32,7 +36,7 @@ from tinygrad_edu.optim import SGD
 from benchmarks.common import optional_import, print_table
 
 REPEATS = 15  # timed calls per side, in ROUNDS blocks
-ROUNDS = 3
+ROUNDS = 5
 WARMUP = 2  # untimed calls at the start of each block
 CONV_CASES = [  # (label, N, C_in, C_out, H, W, k, padding)
     ("(a) 64x1x28x28 -> 32, k3", 64, 1, 32, 28, 28, 3, 0),
@@ -46,7 +50,7 @@ BATCH = 64
 def paired_medians(ours, theirs, repeats=REPEATS, rounds=ROUNDS):
     """(median, min) seconds of each function (theirs may be None), timed in alternating blocks.
 
-    Each round runs a warm-up call and repeats // rounds timed calls of ours, then
+    Each round runs WARMUP calls and repeats // rounds timed calls of ours, then
     the same for theirs. Blocks, not single calls, alternate: after a call, each
     library's idle threads keep spinning for a while and would slow the other's
     very next call; alternating rounds still spreads a busy machine over both.
@@ -73,38 +77,49 @@ def conv_flops(n, c_in, c_out, h, w, k, padding):
 
 
 def conv_workloads(torch, rng):
-    for label, n, c_in, c_out, h, w, k, padding in CONV_CASES:
-        x = rng.standard_normal((n, c_in, h, w), dtype=np.float32)
-        weight = rng.standard_normal((c_out, c_in, k, k), dtype=np.float32) * 0.1
-        bias = rng.standard_normal(c_out, dtype=np.float32)
-        out_shape = (n, c_out, h + 2 * padding - k + 1, w + 2 * padding - k + 1)
-        grad_out = rng.standard_normal(out_shape, dtype=np.float32)
-        flops = conv_flops(n, c_in, c_out, h, w, k, padding)
+    workloads = []
+    for case in CONV_CASES:
+        workloads += conv_workload(torch, rng, *case)
+    return workloads
 
-        def ours_forward():
-            with tg.no_grad():
-                F.conv2d(tg.Tensor(x), tg.Tensor(weight), tg.Tensor(bias), padding=padding)
 
-        def ours_both():
-            inputs = [tg.Tensor(a, requires_grad=True) for a in (x, weight, bias)]
-            F.conv2d(*inputs, padding=padding).backward(grad_out)
+def conv_workload(torch, rng, label, n, c_in, c_out, h, w, k, padding):
+    """The forward and forward+backward workloads of one shape.
 
-        torch_forward = torch_both = None
-        if torch is not None:
-            tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, weight, bias))
-            tgrad = torch.tensor(grad_out)
+    A function of its own, not a loop body: closures see variables, not values,
+    so closures made in a loop would all run the LAST shape once the loop is done.
+    """
+    x = rng.standard_normal((n, c_in, h, w), dtype=np.float32)
+    weight = rng.standard_normal((c_out, c_in, k, k), dtype=np.float32) * 0.1
+    bias = rng.standard_normal(c_out, dtype=np.float32)
+    out_shape = (n, c_out, h + 2 * padding - k + 1, w + 2 * padding - k + 1)
+    grad_out = rng.standard_normal(out_shape, dtype=np.float32)
+    flops = conv_flops(n, c_in, c_out, h, w, k, padding)
 
-            def torch_forward():
-                with torch.no_grad():
-                    torch.nn.functional.conv2d(tx, tw, tb, padding=padding)
+    def ours_forward():
+        with tg.no_grad():
+            F.conv2d(tg.Tensor(x), tg.Tensor(weight), tg.Tensor(bias), padding=padding)
 
-            def torch_both():
-                for t in (tx, tw, tb):
-                    t.grad = None
-                torch.nn.functional.conv2d(tx, tw, tb, padding=padding).backward(tgrad)
+    def ours_both():
+        inputs = [tg.Tensor(a, requires_grad=True) for a in (x, weight, bias)]
+        F.conv2d(*inputs, padding=padding).backward(grad_out)
 
-        yield f"conv2d fwd {label}", flops, ours_forward, torch_forward
-        yield f"conv2d fwd+bwd {label}", 3 * flops, ours_both, torch_both
+    torch_forward = torch_both = None
+    if torch is not None:
+        tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, weight, bias))
+        tgrad = torch.tensor(grad_out)
+
+        def torch_forward():
+            with torch.no_grad():
+                torch.nn.functional.conv2d(tx, tw, tb, padding=padding)
+
+        def torch_both():
+            for t in (tx, tw, tb):
+                t.grad = None
+            torch.nn.functional.conv2d(tx, tw, tb, padding=padding).backward(tgrad)
+
+    return [(f"conv2d fwd {label}", flops, ours_forward, torch_forward),
+            (f"conv2d fwd+bwd {label}", 3 * flops, ours_both, torch_both)]
 
 
 def pool_workload(torch, rng):
@@ -188,16 +203,18 @@ def main():
         train_step_workload(torch, rng, "train step: MLP 784-512-10, batch 64",
                             models.mnist_mlp(), (784,), mlp_flops),
     ]
-    header = ["workload", "ours ms", "ours GFLOP/s"]
+    header = ["workload", "ours ms", "ours min", "ours GFLOP/s"]
     if torch is not None:
-        header += ["torch ms", "torch GFLOP/s", "ours/torch", "ratio of mins"]
+        header += ["torch ms", "torch min", "torch GFLOP/s", "ours/torch", "ratio of mins"]
+    header.append("load")
     rows = []
     for label, flops, ours, theirs in workloads:
         (ours_s, ours_min), (theirs_s, theirs_min) = paired_medians(ours, theirs)
-        row = [label, ours_s * 1e3, "-" if flops is None else flops / ours_s / 1e9]
+        row = [label, ours_s * 1e3, ours_min * 1e3, "-" if flops is None else flops / ours_s / 1e9]
         if torch is not None:
-            row += [theirs_s * 1e3, "-" if flops is None else flops / theirs_s / 1e9, ours_s / theirs_s,
-                    ours_min / theirs_min]
+            row += [theirs_s * 1e3, theirs_min * 1e3, "-" if flops is None else flops / theirs_s / 1e9,
+                    ours_s / theirs_s, ours_min / theirs_min]
+        row.append(f"{os.getloadavg()[0]:.2f}")
         rows.append(row)
     threads = f", torch threads {torch.get_num_threads()}, torch {torch.__version__}" if torch else ""
     print_table(f"Convolution and pooling, float32, median of {REPEATS}{threads}", header, rows)

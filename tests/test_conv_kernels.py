@@ -1,10 +1,18 @@
-"""The fast convolution kernels (im2col + BLAS, Numba) agree with the loop references."""
+"""The fast convolution kernels (im2col + BLAS, and the direct Numba loops) agree with the loop references."""
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinygrad_edu.kernels import conv, conv_reference, im2col, im2col_reference
+from tinygrad_edu.kernels import conv, conv_direct, conv_reference, im2col, im2col_reference
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @st.composite
@@ -33,9 +41,22 @@ def random_problem(shapes, seed, dtype=np.float64):
     return rng, x, weight, bias
 
 
-@settings(max_examples=60, deadline=None)
-@given(conv_cases())
-def test_conv2d_fast_matches_reference(case):
+@st.composite
+def direct_cases(draw):
+    """Problems that take the direct path: stride 1 and 1 or 3 input channels (MNIST, RGB)."""
+    c_in, c_out = draw(st.sampled_from([1, 3])), draw(st.integers(1, 5))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    # Padding up to 3 can exceed the kernel's extent: grad_input must then crop, not pad.
+    padding = tuple((draw(st.integers(0, 3)), draw(st.integers(0, 3))) for _ in range(2))
+    min_h = max(1, dilation[0] * (kh - 1) + 1 - sum(padding[0]))
+    min_w = max(1, dilation[1] * (kw - 1) + 1 - sum(padding[1]))
+    h, w = draw(st.integers(min_h, min_h + 7)), draw(st.integers(min_w, min_w + 7))
+    n, seed = draw(st.integers(1, 3)), draw(st.integers(0, 2**32 - 1))
+    return (n, c_in, c_out, h, w, kh, kw), (1, 1), padding, dilation, seed
+
+
+def check_fast_matches_reference(case, need_input_grad=True):
     shapes, stride, padding, dilation, seed = case
     rng, x, weight, bias = random_problem(shapes, seed)
     out, saved = conv.conv2d_forward(x, weight, bias, stride, padding, dilation)
@@ -43,11 +64,85 @@ def test_conv2d_fast_matches_reference(case):
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
 
     grad_out = rng.standard_normal(out.shape)
-    grads = conv.conv2d_backward(grad_out, saved, weight, x.shape, stride, padding, dilation)
-    expected_grads = conv_reference.conv2d_backward(grad_out, saved_ref, weight, x.shape, stride, padding, dilation)
-    for name, got, want in zip(("grad_input", "grad_weight", "grad_bias"), grads, expected_grads):
-        assert got.shape == want.shape, name
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=name)
+    grads = conv.conv2d_backward(grad_out, saved, weight, x.shape, stride, padding, dilation, need_input_grad)
+    expected_grads = conv_reference.conv2d_backward(grad_out, saved_ref, weight, x.shape, stride, padding, dilation,
+                                                    need_input_grad)
+    if not need_input_grad:
+        assert grads[0] is None and expected_grads[0] is None
+        grads, expected_grads = grads[1:], expected_grads[1:]
+    for got, want in zip(grads, expected_grads):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(conv_cases())
+def test_conv2d_fast_matches_reference(case):
+    check_fast_matches_reference(case)
+
+
+@settings(max_examples=40, deadline=None)
+@given(direct_cases(), st.booleans())
+def test_direct_path_matches_reference(case, need_input_grad):
+    weight_shape = (case[0][2], case[0][1]) + case[0][5:]
+    assert conv.uses_direct_path(weight_shape, case[1])
+    check_fast_matches_reference(case, need_input_grad)
+
+
+def test_dispatch_sends_thin_problems_to_the_direct_path():
+    assert conv.uses_direct_path((32, 1, 3, 3), (1, 1))  # MNIST's first layer
+    assert conv.uses_direct_path((16, 3, 3, 3), (1, 1))  # an RGB first layer
+    assert not conv.uses_direct_path((64, 32, 3, 3), (1, 1))  # 288 taps: im2col + BLAS
+    assert not conv.uses_direct_path((32, 1, 3, 3), (2, 2))  # strided: im2col
+
+
+@pytest.mark.parametrize("channels, kernel_size", [(3, (2, 3)), (1, (3, 3))])  # 18 taps padded to 20; 9 = 4+4+1
+def test_direct_kernels_equal_their_plain_python_versions(channels, kernel_size):
+    """What NUMBA_DISABLE_JIT=1 runs (the functions' Python bodies) gives the compiled results."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, channels, 4, 4))  # padded by ((1, 1), (2, 1)) to 6 x 7
+    offsets = conv_direct._tap_offsets(channels, 6, 7, kernel_size, (1, 2))
+    weights = rng.standard_normal((4, len(offsets)))
+    bias = rng.standard_normal(4)
+    oh, ow = 6 - (kernel_size[0] - 1), 7 - 2 * (kernel_size[1] - 1)
+    args = (x, 1, 2, 6, 7, weights, offsets, bias, oh, ow)
+    np.testing.assert_allclose(conv_direct._correlate_rows(*args), conv_direct._correlate_rows.py_func(*args),
+                               rtol=1e-13, atol=1e-13)
+    grad_out = rng.standard_normal((2, 4, oh, ow))
+    compiled = conv_direct._grad_weight_rows(x, 1, 2, 6, 7, grad_out, offsets)
+    plain = conv_direct._grad_weight_rows.py_func(x, 1, 2, 6, 7, grad_out, offsets)
+    for got, want in zip(compiled, plain):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_direct_kernels_compile_lazily_and_run_without_the_jit(tmp_path):
+    """In fresh interpreters: importing compiles nothing; NUMBA_DISABLE_JIT=1 gives the reference's results."""
+    check = textwrap.dedent("""
+        import sys
+        import numpy as np
+        import numba
+        from tinygrad_edu.kernels import conv, conv_direct, conv_reference
+        kernels = [conv_direct._correlate_rows, conv_direct._add_four_taps, conv_direct._add_one_tap,
+                   conv_direct._grad_weight_rows, conv_direct._pad_into]
+        if not numba.config.DISABLE_JIT:
+            assert not [k for k in kernels if k.signatures], "compiled at import"
+        rng = np.random.default_rng(0)
+        x, weight, bias = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((2, 3, 3, 2)), rng.standard_normal(2)
+        args = ((1, 1), ((1, 2), (0, 1)), (1, 2))
+        out, saved = conv.conv2d_forward(x, weight, bias, *args)
+        assert saved[0] == "direct"
+        expected, saved_ref = conv_reference.conv2d_forward(x, weight, bias, *args)
+        grads = conv.conv2d_backward(out, saved, weight, x.shape, *args)
+        expected_grads = conv_reference.conv2d_backward(out, saved_ref, weight, x.shape, *args)
+        assert all(np.allclose(a, b, atol=1e-10) for a, b in zip((out,) + grads, (expected,) + expected_grads))
+        print("DIRECT OK")
+    """)
+    for jit_off in ("0", "1"):
+        env = {key: value for key, value in os.environ.items() if key != "NUMBA_DISABLE_JIT"}
+        env.update({"PYTHONPATH": str(PROJECT_ROOT), "NUMBA_DISABLE_JIT": jit_off})
+        result = subprocess.run([sys.executable, "-c", check], env=env, cwd=tmp_path, capture_output=True,
+                                text=True, timeout=300)
+        assert "DIRECT OK" in result.stdout, result.stderr
 
 
 @settings(max_examples=30, deadline=None)
@@ -91,20 +186,24 @@ def test_conv1d_fast_matches_reference():
             np.testing.assert_allclose(got, expected_grad, rtol=1e-12, atol=1e-12)
 
 
-def test_float32_stays_float32_and_skipping_grad_input_gives_none():
+@pytest.mark.parametrize("stride", [(1, 1), (2, 2)])  # the direct path, the im2col path
+def test_float32_stays_float32_and_skipping_grad_input_gives_none(stride):
     _, x, weight, bias = random_problem((2, 3, 4, 7, 7, 3, 3), 0, dtype=np.float32)
-    out, saved = conv.conv2d_forward(x, weight, bias, (1, 1), ((1, 1), (1, 1)), (1, 1))
+    out, saved = conv.conv2d_forward(x, weight, bias, stride, ((1, 1), (1, 1)), (1, 1))
     assert out.dtype == np.float32 and out.flags.c_contiguous
-    grad_input, grad_weight, grad_bias = conv.conv2d_backward(
-        np.ones_like(out), saved, weight, x.shape, (1, 1), ((1, 1), (1, 1)), (1, 1), need_input_grad=False)
+    args = (saved, weight, x.shape, stride, ((1, 1), (1, 1)), (1, 1))
+    grad_input, grad_weight, grad_bias = conv.conv2d_backward(np.ones_like(out), *args, need_input_grad=False)
     assert grad_input is None
     assert grad_weight.dtype == np.float32 and grad_bias.dtype == np.float32
+    grad_input = conv.conv2d_backward(np.ones_like(out), *args)[0]
+    assert grad_input.dtype == np.float32 and grad_input.flags.c_contiguous
 
 
-def test_kernels_are_deterministic():
+@pytest.mark.parametrize("channels, stride", [(5, (1, 2)), (3, (1, 1))])  # im2col path, direct path
+def test_kernels_are_deterministic(channels, stride):
     """The same call twice gives bit-identical results (no racy parallel sums)."""
-    _, x, weight, bias = random_problem((8, 5, 6, 13, 11, 3, 3), 3, dtype=np.float32)
-    args = ((1, 2), ((1, 1), (0, 2)), (1, 1))
+    _, x, weight, bias = random_problem((8, channels, 6, 13, 11, 3, 3), 3, dtype=np.float32)
+    args = (stride, ((1, 1), (0, 2)), (1, 1))
     first, saved_first = conv.conv2d_forward(x, weight, bias, *args)
     second, saved_second = conv.conv2d_forward(x, weight, bias, *args)
     np.testing.assert_array_equal(first, second)
