@@ -35,6 +35,17 @@ KERNEL_CHECK = textwrap.dedent("""
     assert np.array_equal(pooled, pool_reference.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))[0])
     assert np.array_equal(pool.max_pool2d_backward(pooled, argmax, x.shape),
                           pool_reference.max_pool2d_backward(pooled, argmax, x.shape))
+    # the direct path (stride 1, few taps) and a fused LSTM, compiled from the same folder
+    x1 = rng.standard_normal((2, 1, 6, 5)).astype(np.float32)
+    w1 = rng.standard_normal((3, 1, 3, 3)).astype(np.float32)
+    direct_args = ((1, 1), ((1, 1), (1, 1)), (1, 1))
+    assert conv.uses_direct_path(w1.shape, direct_args[0])
+    out1, _ = conv.conv2d_forward(x1, w1, None, *direct_args)
+    assert np.allclose(out1, conv_reference.conv2d_forward(x1, w1, None, *direct_args)[0], atol=1e-5)
+    from tinygrad_edu import nn, Tensor
+    lstm = nn.LSTM(3, 4)
+    output, _ = lstm(Tensor(rng.standard_normal((5, 2, 3)).astype(np.float32)))
+    assert output.shape == (5, 2, 4) and np.all(np.isfinite(output.data))
     print("KERNELS OK", tinygrad_edu.__file__)
 """)
 

@@ -297,7 +297,8 @@ class Tensor:
 
     def relu(self):
         x = self.data
-        return Tensor._make(np.maximum(x, 0), (self,), lambda g: (g * (x > 0),), "relu")
+        # a float mask multiplies faster than a bool one, which numpy must cast element by element
+        return Tensor._make(np.maximum(x, 0), (self,), lambda g: (g * (x > 0).astype(g.dtype),), "relu")
 
     def sigmoid(self):
         """sigma(x) = 1 / (1 + e^-x), computed from e^-|x| so it never overflows."""
