@@ -28,7 +28,7 @@ import threading
 import numpy as np
 
 from . import conv_direct
-from .conv_reference import output_size, pad_image
+from .conv_reference import conv1d_from_conv2d, output_size, pad_image
 from .im2col import col2im, im2col
 
 # Direct loops beat im2col + BLAS up to about this many taps per output value
@@ -124,16 +124,5 @@ def conv2d_backward(grad_out, saved, weight, input_shape, stride, padding, dilat
     return np.ascontiguousarray(grad_input), grad_weight, grad_bias
 
 
-def conv1d_forward(x, weight, bias, stride, padding, dilation):
-    """x (N, C, L), weight (O, C, K): the 2-D convolution of an image of height 1."""
-    out, saved = conv2d_forward(x[:, :, None, :], weight[:, :, None, :], bias,
-                                (1, stride), ((0, 0), padding), (1, dilation))
-    return out[:, :, 0, :], saved
-
-
-def conv1d_backward(grad_out, saved, weight, input_shape, stride, padding, dilation, need_input_grad=True):
-    grad_input, grad_weight, grad_bias = conv2d_backward(
-        grad_out[:, :, None, :], saved, weight[:, :, None, :], input_shape[:2] + (1,) + input_shape[2:],
-        (1, stride), ((0, 0), padding), (1, dilation), need_input_grad)
-    grad_input = None if grad_input is None else grad_input[:, :, 0, :]
-    return grad_input, grad_weight[:, :, 0, :], grad_bias
+# conv1d is conv2d on an image of height 1 (see conv_reference.conv1d_from_conv2d)
+conv1d_forward, conv1d_backward = conv1d_from_conv2d(conv2d_forward, conv2d_backward)

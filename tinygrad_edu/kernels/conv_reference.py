@@ -95,16 +95,25 @@ def conv2d_backward(grad_out, saved, weight, input_shape, stride, padding, dilat
     return grad_input, grad_weight, grad_bias
 
 
-def conv1d_forward(x, weight, bias, stride, padding, dilation):
-    """x (N, C, L), weight (O, C, K): the 2-D convolution of an image of height 1."""
-    out, saved = conv2d_forward(x[:, :, None, :], weight[:, :, None, :], bias,
-                                (1, stride), ((0, 0), padding), (1, dilation))
-    return out[:, :, 0, :], saved
+def conv1d_from_conv2d(conv2d_forward, conv2d_backward):
+    """conv1d forward/backward from a conv2d pair: a signal (N, C, L) is an image of height 1.
+
+    Both this file and conv.py build their conv1d this way, from their own conv2d.
+    """
+    def conv1d_forward(x, weight, bias, stride, padding, dilation):
+        """x (N, C, L), weight (O, C, K): the 2-D convolution of an image of height 1."""
+        out, saved = conv2d_forward(x[:, :, None, :], weight[:, :, None, :], bias,
+                                    (1, stride), ((0, 0), padding), (1, dilation))
+        return out[:, :, 0, :], saved
+
+    def conv1d_backward(grad_out, saved, weight, input_shape, stride, padding, dilation, need_input_grad=True):
+        grad_input, grad_weight, grad_bias = conv2d_backward(
+            grad_out[:, :, None, :], saved, weight[:, :, None, :], input_shape[:2] + (1,) + input_shape[2:],
+            (1, stride), ((0, 0), padding), (1, dilation), need_input_grad)
+        grad_input = None if grad_input is None else grad_input[:, :, 0, :]
+        return grad_input, grad_weight[:, :, 0, :], grad_bias
+
+    return conv1d_forward, conv1d_backward
 
 
-def conv1d_backward(grad_out, saved, weight, input_shape, stride, padding, dilation, need_input_grad=True):
-    grad_input, grad_weight, grad_bias = conv2d_backward(
-        grad_out[:, :, None, :], saved, weight[:, :, None, :], input_shape[:2] + (1,) + input_shape[2:],
-        (1, stride), ((0, 0), padding), (1, dilation), need_input_grad)
-    grad_input = None if grad_input is None else grad_input[:, :, 0, :]
-    return grad_input, grad_weight[:, :, 0, :], grad_bias
+conv1d_forward, conv1d_backward = conv1d_from_conv2d(conv2d_forward, conv2d_backward)
