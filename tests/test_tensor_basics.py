@@ -121,3 +121,15 @@ def test_stable_sigmoid_and_softmax_at_extremes():
 def test_factories():
     assert tg.zeros(2, 3).shape == (2, 3) and tg.ones((4,)).dtype == np.float32
     assert tg.tensor([1.0], requires_grad=True).requires_grad
+
+
+def test_comparisons_give_constant_boolean_tensors_usable_as_masks():
+    x = Tensor(np.array([-1.0, 0.0, 2.0]), requires_grad=True)
+    mask = x > 0
+    assert mask.dtype == np.bool_ and not mask.requires_grad
+    np.testing.assert_array_equal(mask.data, [False, False, True])
+    np.testing.assert_array_equal((x <= Tensor(np.zeros(3))).data, [True, True, False])
+    np.testing.assert_array_equal((x >= 0).data, [False, True, True])
+    np.testing.assert_array_equal((x < 0).data, [True, False, False])
+    tg.where(mask, x, 0.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])

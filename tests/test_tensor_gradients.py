@@ -107,6 +107,7 @@ def test_reductions_over_any_axis(shape, seed, layout, keepdims, data):
     assert gradcheck(lambda t: t.sum(axis=axis, keepdims=keepdims), x)
     assert gradcheck(lambda t: t.mean(axis=axis, keepdims=keepdims), x)
     assert gradcheck(lambda t: t.max(axis=axis, keepdims=keepdims), x)
+    assert gradcheck(lambda t: t.min(axis=axis, keepdims=keepdims), x)
 
 
 def test_reductions_over_a_tuple_of_axes():

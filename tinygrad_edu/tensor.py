@@ -338,8 +338,25 @@ class Tensor:
 
         return Tensor._make(out, (self,), backward, "max")
 
+    def min(self, axis=None, keepdims=False):
+        """The smallest entry along ``axis``: -max(-x), so ties share the gradient too."""
+        return -((-self).max(axis=axis, keepdims=keepdims))
+
     def argmax(self, axis=None):
         return Tensor(np.argmax(self.data, axis=axis))
+
+    # -- comparisons: constant boolean tensors (no gradient flows through a comparison) --
+    def __lt__(self, other):
+        return Tensor(self.data < _data_of(other))
+
+    def __le__(self, other):
+        return Tensor(self.data <= _data_of(other))
+
+    def __gt__(self, other):
+        return Tensor(self.data > _data_of(other))
+
+    def __ge__(self, other):
+        return Tensor(self.data >= _data_of(other))
 
     # -- shape -----------------------------------------------------------------
     def reshape(self, *shape):
@@ -409,6 +426,10 @@ class Tensor:
 
 # ---------------------------------------------------------------------------
 # Helpers and free functions.
+
+def _data_of(value):
+    return value.data if isinstance(value, Tensor) else value
+
 
 def _to_tensor(value, dtype):
     """Wrap a Python number or array as a constant; numbers take the tensor's dtype."""
