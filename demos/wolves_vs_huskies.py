@@ -84,7 +84,8 @@ def background_share(explanation, label, animal_mask, num_features=5):
     return float((chosen & ~animal_mask).sum() / max(chosen.sum(), 1))
 
 
-def main(out="out", seed=0):
+def main(out="out", seed=0, epochs=6, verbose=1):
+    """Run the story; returns the accuracies, P(wolf) and, per fill, the background share."""
     rng = np.random.default_rng(seed)
     x_train, y_train, _ = make_dataset(rng, 800)
     x_usual, y_usual, _ = make_dataset(rng, 200)
@@ -93,15 +94,17 @@ def main(out="out", seed=0):
     tg.manual_seed(seed)
     model = convnet()
     tg.fit(model, F.cross_entropy, optim.Adam(model.parameters(), lr=3e-3), x_train.transpose(0, 3, 1, 2), y_train,
-           epochs=6, batch_size=32, seed=seed)
-    for name, x, y in (("usual pairs (wolf+snow, husky+grass)", x_usual, y_usual),
-                       ("swapped pairs (wolf+grass, husky+snow)", x_swapped, y_swapped)):
-        accuracy = np.mean(probabilities(model, x).argmax(axis=1) == y)
-        print(f"test accuracy on {name}: {accuracy:.1%}")
+           epochs=epochs, batch_size=32, seed=seed, verbose=verbose)
+    results = {}
+    for key, name, x, y in (("usual", "usual pairs (wolf+snow, husky+grass)", x_usual, y_usual),
+                            ("swapped", "swapped pairs (wolf+grass, husky+snow)", x_swapped, y_swapped)):
+        results[key] = float(np.mean(probabilities(model, x).argmax(axis=1) == y))
+        print(f"test accuracy on {name}: {results[key]:.1%}")
 
     husky_in_snow, animal_mask = make_scene(np.random.default_rng(seed + 1), HUSKY, snow=True)
     p_wolf = probabilities(model, husky_in_snow[None])[0, WOLF]
     print(f"a husky in the snow: P(wolf) = {p_wolf:.2f}")
+    results["p_wolf"] = float(p_wolf)
 
     explainer = LimeImageExplainer(random_state=seed)
     explanations = {}
@@ -111,6 +114,7 @@ def main(out="out", seed=0):
             hide_color=hide_color, num_samples=1000, random_seed=seed)
         weights = [abs(weight) for _, weight in explanations[fill_name].local_exp[WOLF]]
         share = background_share(explanations[fill_name], WOLF, animal_mask)
+        results[fill_name] = share
         print(f"{fill_name}: largest |weight| for 'wolf' {max(weights):.3f}; "
               f"{share:.0%} of the top-5 'wolf' superpixels' area is background")
 
@@ -126,6 +130,7 @@ def main(out="out", seed=0):
     path = os.path.join(out, "wolves_vs_huskies.png")
     save_figure(figure, path)
     print(f"saved {path}")
+    return results
 
 
 if __name__ == "__main__":

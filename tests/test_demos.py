@@ -24,3 +24,24 @@ def test_generated_reviews_need_word_order():
 
 def test_sentiment_demo_learns_the_generated_reviews():
     assert rnn_sentiment.main(["--epochs", "4"]) > 0.9
+
+
+def test_wolves_vs_huskies_tells_the_snow_story(tmp_path):
+    from demos import wolves_vs_huskies
+
+    results = wolves_vs_huskies.main(out=str(tmp_path), epochs=4, verbose=0)
+    assert results["usual"] > 0.9 and results["swapped"] < 0.5  # it learned the background
+    assert results["p_wolf"] > 0.5                             # a husky in snow is called a wolf
+    # a constant fill lets LIME see the snow; most of what it blames is background
+    assert results["constant black fill"] > 0.5
+    assert (tmp_path / "wolves_vs_huskies.png").exists()
+
+
+def test_convnets_demo_filters_and_learned_features(tmp_path):
+    from demos import convnets
+
+    blurred, edges = convnets.apply_filters(np.eye(6), [convnets.BLUR, convnets.HORIZONTAL_EDGES])
+    assert blurred[2, 2] == np.float32(3 / 9)          # three ones of the diagonal under the 3x3 box
+    assert np.allclose(convnets.apply_filters(np.ones((5, 5)), [convnets.HORIZONTAL_EDGES])[0][1:-1, 1:-1], 0)
+    assert convnets.main(out=str(tmp_path), epochs=4) > 0.85
+    assert (tmp_path / "convolution_filters.png").exists() and (tmp_path / "convnet_features.png").exists()
