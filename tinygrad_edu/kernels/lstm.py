@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit
 
 from .activations import FAST, sigmoid, tanh
+from .rnn import sequence_weight_gradients
 
 
 # Why one short loop per gate, instead of one loop doing all four gates: LLVM
@@ -132,12 +133,6 @@ def lstm_backward(grad_output, grad_h_n, grad_c_n, cache, need_grad_x=True):
     for t in range(T - 1, -1, -1):
         lstm_cell_backward(grad_output[t], grad_h, grad_c, gates[t], cells[t], tanh_cells[t], grad_gates[t])
         np.matmul(grad_gates[t], weight_hh, out=grad_h)
-    all_grad_gates = grad_gates.reshape(T * N, 4 * H)
-    grad_weight_ih = all_grad_gates.T @ x.reshape(T * N, -1)
-    grad_weight_hh = all_grad_gates.T @ hidden[:T].reshape(T * N, H)
-    grad_x = (all_grad_gates @ weight_ih).reshape(x.shape) if need_grad_x else None
-    grad_bias_ih = grad_bias_hh = None
-    if has_bias:
-        grad_bias_ih = all_grad_gates.sum(axis=0)
-        grad_bias_hh = grad_bias_ih.copy()
+    grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh = sequence_weight_gradients(
+        grad_gates, x, hidden, weight_ih, has_bias, need_grad_x)
     return grad_x, grad_h, grad_c, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh

@@ -85,12 +85,25 @@ def rnn_backward(grad_output, grad_h_n, cache, need_grad_x=True):
     for t in range(T - 1, -1, -1):
         rnn_cell_backward(grad_output[t], grad_h, hidden[t + 1], grad_a[t], use_relu)
         np.matmul(grad_a[t], weight_hh, out=grad_h)
-    all_grad_a = grad_a.reshape(T * N, H)
-    grad_weight_ih = all_grad_a.T @ x.reshape(T * N, -1)
-    grad_weight_hh = all_grad_a.T @ hidden[:T].reshape(T * N, H)
-    grad_x = (all_grad_a @ weight_ih).reshape(x.shape) if need_grad_x else None
+    grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh = sequence_weight_gradients(
+        grad_a, x, hidden, weight_ih, has_bias, need_grad_x)
+    return grad_x, grad_h, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+
+
+def sequence_weight_gradients(grad_pre, x, hidden, weight_ih, has_bias, need_grad_x):
+    """All steps at once, from dL/d(pre-activations) grad_pre (T, N, G*H), as big GEMMs:
+
+        dW_ih = G^T x    dW_hh = G^T h_prev    db_ih = db_hh = sum(G)    dx = G W_ih
+
+    (used by the RNN and the LSTM, whose pre-activations are W_ih x + b_ih + W_hh h + b_hh).
+    """
+    T, N = grad_pre.shape[:2]
+    all_grad_pre = grad_pre.reshape(T * N, -1)
+    grad_weight_ih = all_grad_pre.T @ x.reshape(T * N, -1)
+    grad_weight_hh = all_grad_pre.T @ hidden[:T].reshape(T * N, hidden.shape[2])
+    grad_x = (all_grad_pre @ weight_ih).reshape(x.shape) if need_grad_x else None
     grad_bias_ih = grad_bias_hh = None
     if has_bias:
-        grad_bias_ih = all_grad_a.sum(axis=0)
+        grad_bias_ih = all_grad_pre.sum(axis=0)
         grad_bias_hh = grad_bias_ih.copy()
-    return grad_x, grad_h, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
