@@ -79,22 +79,23 @@ def shear(degrees, height, width):
     return about_center(matrices, height, width)
 
 
-def horizontal_flip(flip, width):
-    """Mirror left <-> right where flip is True: x_out = (W - 1) - x."""
+def _mirror(flip, axis, size):
+    """Mirror coordinate ``axis`` (0: x, 1: y) where flip is True: out = (size - 1) - in."""
     flip = np.asarray(flip, bool)
     matrices = identity(len(flip))
-    matrices[:, 0, 0] = np.where(flip, -1.0, 1.0)
-    matrices[:, 0, 2] = np.where(flip, width - 1.0, 0.0)
+    matrices[:, axis, axis] = np.where(flip, -1.0, 1.0)
+    matrices[:, axis, 2] = np.where(flip, size - 1.0, 0.0)
     return matrices
+
+
+def horizontal_flip(flip, width):
+    """Mirror left <-> right where flip is True: x_out = (W - 1) - x."""
+    return _mirror(flip, 0, width)
 
 
 def vertical_flip(flip, height):
     """Mirror top <-> bottom where flip is True: y_out = (H - 1) - y."""
-    flip = np.asarray(flip, bool)
-    matrices = identity(len(flip))
-    matrices[:, 1, 1] = np.where(flip, -1.0, 1.0)
-    matrices[:, 1, 2] = np.where(flip, height - 1.0, 0.0)
-    return matrices
+    return _mirror(flip, 1, height)
 
 
 def then(first, second):
