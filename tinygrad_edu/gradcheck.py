@@ -37,10 +37,9 @@ def _as_float64_input(value):
 
 
 def _scalar_objective(fn, inputs, weights):
+    """fn's output itself if it has one element, else sum(output * weights)."""
     out = fn(*inputs)
-    if weights is None:
-        return out, None
-    return (out * Tensor(weights)).sum(), out
+    return out if weights is None else (out * Tensor(weights)).sum()
 
 
 def gradcheck(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0, raise_exception=True):
@@ -59,8 +58,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0, raise_excepti
         probe = fn(*inputs)
     weights = np.random.default_rng(seed).standard_normal(probe.shape) if probe.size > 1 else None
 
-    objective, _ = _scalar_objective(fn, inputs, weights)
-    objective.backward()
+    _scalar_objective(fn, inputs, weights).backward()
     for position in checked:
         analytic = inputs[position].grad
         if analytic is None:
@@ -79,9 +77,9 @@ def _compare_with_central_differences(fn, inputs, weights, position, analytic, e
         for index in np.ndindex(data.shape):
             original = data[index]
             data[index] = original + eps
-            f_plus = _scalar_objective(fn, inputs, weights)[0].item()
+            f_plus = _scalar_objective(fn, inputs, weights).item()
             data[index] = original - eps
-            f_minus = _scalar_objective(fn, inputs, weights)[0].item()
+            f_minus = _scalar_objective(fn, inputs, weights).item()
             data[index] = original
             numerical = (f_plus - f_minus) / (2 * eps)
             error = abs(analytic[index] - numerical)
