@@ -101,16 +101,16 @@ def fit(model, loss_fn, optimizer, x, y, epochs=1, batch_size=32, validation_dat
     for epoch in range(epochs):
         rng = np.random.default_rng(epoch_seeds[epoch])
         model.train()
-        totals = {"loss": 0.0, "correct": 0, "counted": 0}
+        running = _RunningMetrics()
         progress = tqdm(total=n_batches, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
                         disable=not verbose, leave=True)
         for batch in _batches(len(x), batch_size, rng if shuffle else None):
             x_batch = x[batch] if augment is None else augment(x[batch], rng)
             loss, correct = _train_step(model, loss_fn, optimizer, x_batch, y[batch])
-            _accumulate(totals, loss, correct, len(batch))
+            running.add(loss, correct, len(batch))
             progress.update(1)
-            progress.set_postfix(_epoch_metrics(totals), refresh=False)
-        metrics = _epoch_metrics(totals)
+            progress.set_postfix(running.result(), refresh=False)
+        metrics = running.result()
         if validation_data is not None:
             val_loss, val_accuracy = evaluate(model, loss_fn, *validation_data, batch_size=max(batch_size, 256))
             metrics["val_loss"] = val_loss
@@ -131,20 +131,25 @@ def _train_step(model, loss_fn, optimizer, x_batch, y_batch):
     return loss.item(), accuracy_counts(outputs.data, y_batch)
 
 
-def _accumulate(totals, loss, correct, count):
-    totals["loss"] += loss * count
-    totals["counted"] += count
-    if correct is not None:
-        totals["correct"] += correct
-        totals["has_accuracy"] = True
+class _RunningMetrics:
+    """Sample-weighted mean loss and accuracy over the batches seen so far."""
 
+    def __init__(self):
+        self.loss_sum, self.correct, self.counted, self.has_accuracy = 0.0, 0, 0, False
 
-def _epoch_metrics(totals):
-    count = max(totals["counted"], 1)
-    metrics = {"loss": totals["loss"] / count}
-    if totals.get("has_accuracy"):
-        metrics["accuracy"] = totals["correct"] / count
-    return metrics
+    def add(self, loss, correct, count):
+        self.loss_sum += loss * count
+        self.counted += count
+        if correct is not None:
+            self.correct += correct
+            self.has_accuracy = True
+
+    def result(self):
+        count = max(self.counted, 1)
+        metrics = {"loss": self.loss_sum / count}
+        if self.has_accuracy:
+            metrics["accuracy"] = self.correct / count
+        return metrics
 
 
 def evaluate(model, loss_fn, x, y, batch_size=256):
@@ -152,16 +157,16 @@ def evaluate(model, loss_fn, x, y, batch_size=256):
     x, y = _check_data(x, y)
     was_training = model.training
     model.eval()
-    totals = {"loss": 0.0, "correct": 0, "counted": 0}
+    running = _RunningMetrics()
     try:
         with no_grad():
             for batch in _batches(len(x), batch_size, None):
                 outputs = model(_as_input(model, x[batch]))
                 loss = loss_fn(outputs, y[batch]).item()
-                _accumulate(totals, loss, accuracy_counts(outputs.data, y[batch]), len(batch))
+                running.add(loss, accuracy_counts(outputs.data, y[batch]), len(batch))
     finally:
         model.train(was_training)
-    metrics = _epoch_metrics(totals)
+    metrics = running.result()
     return metrics["loss"], metrics.get("accuracy")
 
 
