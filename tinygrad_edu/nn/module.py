@@ -41,6 +41,7 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:
@@ -69,7 +70,25 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *inputs, **kwargs):
-        return self.forward(*inputs, **kwargs)
+        output = self.forward(*inputs, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            replacement = hook(self, inputs, output)
+            if replacement is not None:
+                output = replacement
+        return output
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, inputs, output)`` after every forward, as PyTorch does.
+
+        A hook that returns something other than None replaces the output, so
+        it can both watch (record a layer's activation) and intervene (patch
+        it). The returned handle's ``remove()`` detaches the hook.
+        """
+        if not callable(hook):
+            raise TypeError(f"register_forward_hook expected a callable hook(module, inputs, output), got {type(hook).__name__}")
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
 
     # -- walking the tree ------------------------------------------------------
     def named_children(self):
@@ -194,20 +213,94 @@ class Module:
         return lines[0] + ")" if len(lines) == 1 else "\n".join(lines) + "\n)"
 
 
+class RemovableHandle:
+    """What ``register_forward_hook`` returns: ``remove()`` detaches that hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self.hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.remove()
+
+
 class ModuleList(Module):
-    """A list of modules registered as children "0", "1", ... (for stacked layers)."""
+    """A list of modules registered as children "0", "1", ... (for stacked layers).
+
+    It behaves like a Python list: ``len``, iteration, ``m[i]``, ``m[i] = layer``
+    (replace a layer, e.g. a new head for fine-tuning), ``m[a:b]`` (a new
+    container that shares the layers), ``append`` and ``insert``. Children are
+    renumbered after an insert, so ``state_dict`` keys stay "0.weight", ... as
+    PyTorch would name the same list.
+    """
 
     def __init__(self, modules=()):
         super().__init__()
         for module in modules:
             self.append(module)
 
+    def _check_module(self, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__} holds Modules, got {type(module).__name__}")
+        return module
+
+    def _index(self, index):
+        if not isinstance(index, (int, np.integer)) or isinstance(index, bool):
+            raise TypeError(f"{type(self).__name__} indices must be integers or slices, got {type(index).__name__}")
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"index {index} is out of range for {type(self).__name__} of length {len(self)}")
+        return int(index) % len(self)
+
+    def _renumber(self, modules):
+        for name in list(self._modules):
+            self.__dict__.pop(name, None)
+        self._modules.clear()
+        for module in modules:
+            self.append(module)
+
+    @classmethod
+    def _sharing(cls, modules):
+        """A new container holding these same module objects (no copies)."""
+        return ModuleList(modules)
+
     def append(self, module):
-        setattr(self, str(len(self._modules)), module)
+        setattr(self, str(len(self._modules)), self._check_module(module))
         return self
 
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        modules = list(self._modules.values())
+        modules.insert(index, self._check_module(module))
+        self._renumber(modules)
+
     def __getitem__(self, index):
-        return list(self._modules.values())[index]
+        if isinstance(index, slice):
+            return self._sharing(list(self._modules.values())[index])
+        return self._modules[str(self._index(index))]
+
+    def __setitem__(self, index, module):
+        setattr(self, str(self._index(index)), self._check_module(module))
+
+    def __delitem__(self, index):
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            del modules[index]
+        else:
+            del modules[self._index(index)]
+        self._renumber(modules)
 
     def __len__(self):
         return len(self._modules)
@@ -217,10 +310,18 @@ class ModuleList(Module):
 
 
 class Sequential(ModuleList):
-    """Modules applied one after another; children are named "0", "1", ... as in PyTorch."""
+    """Modules applied one after another; children are named "0", "1", ... as in PyTorch.
+
+    ``model[a:b]`` is a Sequential sharing the same layers (a feature extractor
+    ``model[:-1]``), and ``model[-1] = nn.Linear(...)`` swaps the head.
+    """
 
     def __init__(self, *modules):
         super().__init__(modules)
+
+    @classmethod
+    def _sharing(cls, modules):
+        return Sequential(*modules)
 
     def forward(self, x):
         for module in self:
