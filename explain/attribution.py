@@ -31,6 +31,7 @@ class Attribution:
     target: np.ndarray
     settings: dict = field(default_factory=dict)
     signed: bool = True
+    delta: np.ndarray = None  # Integrated Gradients' completeness error per row, else None
 
     def __post_init__(self):
         self.values = np.asarray(self.values)
