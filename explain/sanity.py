@@ -168,7 +168,7 @@ def model_fn(model, layout="NHWC", softmax=True, batch_size=64):
         try:
             with tg.no_grad():
                 for start in range(0, len(images), batch_size):
-                    outputs.append(_check_output(model(tg.Tensor(images[start:start + batch_size])), start))
+                    outputs.append(_check_output(model(tg.Tensor(images[start:start + batch_size]))))
         finally:
             for module, mode in modes:
                 object.__setattr__(module, "training", mode)
@@ -178,7 +178,7 @@ def model_fn(model, layout="NHWC", softmax=True, batch_size=64):
     return predict
 
 
-def _check_output(output, start):
+def _check_output(output):
     values = np.asarray(output.data if isinstance(output, tg.Tensor) else output)
     if values.ndim != 2:
         raise ValueError(f"model_fn needs a model whose output is (N, classes), got shape {values.shape}")
