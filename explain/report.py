@@ -259,16 +259,14 @@ def _flatten(settings, prefix=""):
 # --------------------------------------------------------------------------- running the methods
 
 def _probabilities(model, images_nchw):
-    """Softmax of the model's logits for (N, C, H, W) images."""
-    import tinygrad_edu as tg
-    logits = tg.predict(model, np.asarray(images_nchw, dtype=np.float32), batch_size=64).astype(np.float64)
-    logits -= logits.max(axis=1, keepdims=True)
-    exp = np.exp(logits)
-    return exp / exp.sum(axis=1, keepdims=True)
+    """Softmax of the model's logits for (N, C, H, W) images (explain.model_fn)."""
+    from .sanity import model_fn
+    return model_fn(model, layout="NCHW")(np.asarray(images_nchw, dtype=np.float32)).astype(np.float64)
 
 
 def _nhwc_classifier(model):
-    return lambda batch: _probabilities(model, np.asarray(batch).transpose(0, 3, 1, 2))
+    from .sanity import model_fn
+    return model_fn(model, layout="NHWC")
 
 
 def lime_fill_value(fill):
@@ -295,7 +293,7 @@ def explain_lime(model, x, target, num_samples=300, fill="grey", segments=50, se
             image.transpose(1, 2, 0), classifier, labels=(int(label),), top_labels=None,
             hide_color=lime_fill_value(fill), num_samples=num_samples, batch_size=100,
             segmentation_fn=SegmentationAlgorithm("slic", random_seed=seed, n_segments=segments))
-        maps.append(explanation.attribution_map(int(label)))
+        maps.append(explanation.heatmap(int(label)))
         explanations.append(explanation)
     settings = {"num_samples": num_samples, "fill": fill, "segmentation": f"slic, n_segments={segments}",
                 "seed": seed}
@@ -450,11 +448,10 @@ def _curves(model, images, masses, targets, curve_images, curve_steps):
 
 
 def _randomization(model, images, targets, method, seed):
-    import explain
-    check = getattr(explain, "randomization_check", None)
-    if check is None or len(images) == 0:
+    from .sanity import randomization_check
+    if len(images) == 0:
         return None
-    result = check(model, images, targets, method, seed=seed)
+    result = randomization_check(model, images, targets, method, seed=seed)
     return {"passed": bool(result.passed), "threshold": shown(result.threshold),
             "layers": [str(layer) for layer in result.layers],
             "correlations": [shown(c) for c in result.correlations]}
