@@ -170,12 +170,14 @@ class Report:
     def __init__(self, title):
         self.title = str(title)
         self.verdicts = []
+        self.verdict_texts = []     # the same, as plain text (for a terminal)
         self.blocks = []
         self.sections = []
         self.numbers = {}
 
     def verdict(self, text):
         self.verdicts.append(f"<p>{html.escape(str(text))}</p>")
+        self.verdict_texts.append(str(text))
         return self
 
     def section(self, title, intro=None):
