@@ -324,11 +324,14 @@ def _lime_attribution(model, x, target, **settings):
 
 
 def check_methods(methods):
+    """The method names, checked at the door: known, and available in this installation."""
     methods = tuple(methods)
-    known = tuple(method_functions())
-    unknown = [m for m in methods if m not in known]
+    functions = method_functions()
+    unknown = [m for m in methods if m not in functions]
     if unknown or not methods:
-        raise ValueError(f"unknown method name(s) {unknown or '(none given)'}; choose from {', '.join(known)}")
+        raise ValueError(f"unknown method name(s) {unknown or '(none given)'}; choose from {', '.join(functions)}")
+    for name in methods:
+        functions[name]()       # raises if explain lacks it
     return methods
 
 
@@ -635,7 +638,7 @@ def randomization_figure(quality, title):
         plt.close(figure)
         return None
     axis.axhline(threshold, color="grey", linestyle="--", label=f"pass threshold {format_number(threshold)}")
-    axis.set_xticks(range(1, len(labels) + 1), [f"up to\n{layer}" for layer in labels], fontsize=8)
+    axis.set_xticks(range(1, len(labels) + 1), [f"through\nlayer {layer}" for layer in labels], fontsize=8)
     axis.set_xlabel("layers re-initialised (cumulative, from the output down)")
     axis.set_ylabel("Spearman rho vs original map")
     axis.set_ylim(-0.2, 1.05)
