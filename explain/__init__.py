@@ -19,6 +19,8 @@ Reading order (one idea per file):
     attribution.py   Attribution: the result type of the gradient and perturbation methods
     activations.py   inside a convnet: activations, filters, maximal-activation patterns
     sanity.py        does a map depend on the model? randomisation check; model_fn adapter
+    report.py        object enrichment, and one self-contained HTML report per model (or models)
+    __main__.py      python -m explain report: that report for a saved model and a folder of images
 """
 from .activations import activations, maximize_activation, plot_activations, plot_filter_patterns, plot_filters
 from .attribution import Attribution
@@ -38,6 +40,7 @@ from .quality import (
     stability,
     stability_across_seeds,
 )
+from .report import Report, explain_images, explanation_report, object_enrichment, quality_summary
 from .sanity import RandomizationResult, model_fn, randomization_check
 from .segmentation import SegmentationAlgorithm, fixed_segmentation, segment
 
@@ -50,4 +53,5 @@ __all__ = [
     "plot_image_explanation", "plot_weights", "plot_text_explanation",
     "Attribution", "activations", "plot_activations", "plot_filters", "maximize_activation", "plot_filter_patterns",
     "randomization_check", "RandomizationResult", "model_fn",
+    "Report", "object_enrichment", "explain_images", "quality_summary", "explanation_report",
 ]

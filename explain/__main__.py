@@ -70,7 +70,8 @@ def load_factory(spec):
     module_name, colon, factory_name = spec.partition(":")
     if not colon or not module_name or not factory_name:
         raise UsageError(f"--arch must look like MODULE:FACTORY (e.g. mypackage.models:convnet), got {spec!r}")
-    sys.path.insert(0, os.getcwd())   # as `python -m` does: the user's modules beside them
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())   # as `python -m` does: the user's modules beside them
     try:
         module = importlib.import_module(module_name)
     except Exception as error:        # any failure while importing the user's file is theirs to see

@@ -140,3 +140,12 @@ def test_help_explains_every_flag():
     for flag in ("--model", "--arch", "--images", "--classes", "--masks", "--methods", "--size", "--seed",
                  "--out", "--json", "MODULE:FACTORY", "white = object"):
         assert flag in result.stdout
+
+
+def test_errors_exit_with_status_2_and_no_traceback_from_a_real_process(folders):
+    argv = arguments(folders)
+    argv[argv.index("--images") + 1] = str(folders[0] / "nowhere")
+    result = subprocess.run([sys.executable, "-m", "explain", *argv], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2
+    assert "--images: no folder at" in result.stderr and "Traceback" not in result.stderr
