@@ -369,7 +369,10 @@ def plot_filter_patterns(model, layer, channels, input_shape=None, columns=8, **
     for axis, channel in zip(axes.ravel(), channels):
         pattern = maximize_activation(model, layer, channel, input_shape, **ascent)
         axis.imshow(deprocess(pattern.image), cmap="gray", vmin=0, vmax=1)
-        axis.set_title(f"ch {channel}\n{pattern.history[0]:.2g} -> {pattern.history[-1]:.2g}", fontsize=7)
+        if np.all(pattern.history == 0):   # ReLU off everywhere on grey noise: no gradient, nothing learned
+            axis.set_title(f"ch {channel}\nno gradient (dead)", fontsize=7, color="red")
+        else:
+            axis.set_title(f"ch {channel}\n{pattern.history[0]:.2g} -> {pattern.history[-1]:.2g}", fontsize=7)
     figure.suptitle(f"inputs that maximise each channel of layer '{name}' (mean activation: start -> end)",
                     fontsize=9)
     return figure
