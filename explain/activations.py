@@ -212,7 +212,9 @@ def plot_filters(conv_layer, max_filters=16, max_inputs=8):
             axis.set_ylabel(f"out {out}", fontsize=7)
         if inputs > 1 and out == 0:
             axis.set_title(f"in {inp}", fontsize=7)
-    figure.suptitle(f"{type(conv_layer).__name__} filters {tuple(weight.shape)}: red > 0, blue < 0, white = 0")
+    shown_part = f" (first {len(weights)} outputs x {inputs} inputs)" if weights.shape[:2] != weight.shape[:2] or inputs < weight.shape[1] else ""
+    figure.suptitle(f"{type(conv_layer).__name__} filters {tuple(weight.shape)}{shown_part}: "
+                    "red > 0, blue < 0, white = 0")
     figure.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.5, label="weight")
     return figure
 
@@ -369,7 +371,10 @@ def plot_filter_patterns(model, layer, channels, input_shape=None, columns=8, **
     for axis, channel in zip(axes.ravel(), channels):
         pattern = maximize_activation(model, layer, channel, input_shape, **ascent)
         axis.imshow(deprocess(pattern.image), cmap="gray", vmin=0, vmax=1)
-        axis.set_title(f"ch {channel}\n{pattern.history[0]:.2g} -> {pattern.history[-1]:.2g}", fontsize=7)
+        if np.all(pattern.history == 0):   # ReLU off everywhere on grey noise: no gradient, nothing learned
+            axis.set_title(f"ch {channel}\nno gradient (dead)", fontsize=7, color="red")
+        else:
+            axis.set_title(f"ch {channel}\n{pattern.history[0]:.2g} -> {pattern.history[-1]:.2g}", fontsize=7)
     figure.suptitle(f"inputs that maximise each channel of layer '{name}' (mean activation: start -> end)",
                     fontsize=9)
     return figure

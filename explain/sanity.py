@@ -73,10 +73,13 @@ class RandomizationResult:
             _, ax = plt.subplots(figsize=(1.0 + 0.7 * len(self.layers), 3.4))
         steps = np.arange(len(self.layers))
         ax.plot(steps, self.correlations, "o-", label=f"{self.method} ({'passed' if self.passed else 'FAILED'})")
-        ax.axhline(self.threshold, color="grey", linestyle="--", label=f"threshold {self.threshold}")
+        if not any(line.get_gid() == "threshold" for line in ax.lines):   # several checks may share one axis
+            ax.axhline(self.threshold, color="grey", linestyle="--", label=f"threshold {self.threshold}",
+                       gid="threshold")
         ax.set_xticks(steps)
         ax.set_xticklabels([f"down to '{name}'" for name in self.layers], rotation=30, ha="right", fontsize=8)
-        ax.set_ylim(min(-0.1, float(np.min(self.correlations)) - 0.05), 1.05)
+        lowest = min(float(np.min(line.get_ydata())) for line in ax.lines)
+        ax.set_ylim(min(-0.1, lowest - 0.05), 1.05)
         ax.set_xlabel("layers re-initialised (cascading, from the output)")
         ax.set_ylabel("Spearman rho of |map| with original")
         ax.set_title("Randomisation check (Adebayo et al. 2018)")
