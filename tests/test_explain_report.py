@@ -263,3 +263,32 @@ def test_report_renders_in_a_real_browser(tmp_path, small_report):
     assert pixels.shape[:2] == (1400, 1000)
     not_white = (pixels < 0.9).any(axis=2).mean()
     assert pixels.std() > 0.05 and not_white > 0.05
+
+
+def test_quality_of_a_method_that_ignores_the_model(scenes, monkeypatch):
+    """A stand-in 'IG' whose map is the image itself: |a| mass, its deltas averaged, and it fails randomisation."""
+    import explain
+    from explain.attribution import Attribution
+    from explain.report import quality_summary
+
+    def image_as_map(model, x, target, **unused):
+        x = np.asarray(x, dtype=np.float64)
+        signs = np.where(np.arange(x.shape[1])[None, :, None, None] % 2 == 0, 1.0, -1.0)
+        return Attribution(x * signs, "ig", np.broadcast_to(target, (len(x),)),
+                           delta=np.linspace(-0.3, 0.1, len(x)))
+
+    monkeypatch.setattr(explain, "integrated_gradients", image_as_map, raising=False)
+    images, masks, _ = scenes
+    tg.manual_seed(2)
+    quality = quality_summary(tiny_convnet(), images[:3], ["wolf", "husky"], masks=masks[:3], methods=("ig",),
+                              curve_images=1, randomization_images=2)["ig"]
+    mass = np.abs(images[:3].astype(np.float64)).sum(axis=1)     # |a| summed over the channels
+    expected = [object_enrichment(m, k) for m, k in zip(mass, masks[:3])]
+    assert quality["enrichment"]["mean"] == pytest.approx(np.mean(expected), rel=5e-3)
+    assert quality["enrichment"]["n"] == 3
+    assert quality["ig_delta"] == {"mean_abs": pytest.approx(0.5 / 3, rel=5e-3),   # |-0.3|, |-0.1|, |0.1|
+                                  "max_abs": pytest.approx(0.3), "n": 3}
+    assert quality["randomization"]["passed"] is False
+    assert all(c == pytest.approx(1.0) for c in quality["randomization"]["correlations"])
+    sentences = verdict_sentences({"m": {"quality": {"ig": quality}}})
+    assert "IG fails" in sentences[0]
