@@ -58,6 +58,8 @@ def build_parser():
     report.add_argument("--lime-samples", type=int, default=300, help="perturbed images per LIME explanation")
     report.add_argument("--lime-fill", default="grey", help="what a hidden superpixel shows: grey, black, mean, blur")
     report.add_argument("--title", default="Explanation report", help="the report's title")
+    report.add_argument("--object", default="object", metavar="NAME",
+                        help="what the masks outline, for the verdict's words (e.g. animal)")
     report.add_argument("--out", required=True, metavar="report.html", help="the HTML file to write (atomically)")
     report.add_argument("--json", default=None, metavar="numbers.json",
                         help="also write every number the report shows to this JSON file")
@@ -189,9 +191,10 @@ def run_report(args):
     model = build_model(args.arch, args.model)
     names, images, masks = load_data(args)
     try:
+        model_name = os.path.splitext(os.path.basename(args.model))[0]
         report = explanation_report(
-            model, images, classes, masks=masks, methods=methods, seed=args.seed, lime_samples=args.lime_samples,
-            lime_fill=args.lime_fill, title=args.title, chosen=range(min(6, len(images))),
+            {model_name: model}, images, classes, masks=masks, methods=methods, seed=args.seed, lime_samples=args.lime_samples,
+            lime_fill=args.lime_fill, title=args.title, object_name=args.object, chosen=range(min(6, len(images))),
             settings={"model": args.model, "arch": args.arch, "images_folder": args.images,
                       "masks_folder": args.masks or "none", "size": args.size,
                       "files_shown": ", ".join(names[:6])})

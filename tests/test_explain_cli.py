@@ -47,14 +47,15 @@ def arguments(folders, *extra, methods="lime"):
 
 def test_report_with_masks_measures_enrichment(folders, capsys):
     base, _, masks, _ = folders
-    assert main(arguments(folders, "--masks", str(masks), "--json", str(base / "numbers.json"))) == 0
+    assert main(arguments(folders, "--masks", str(masks), "--object", "animal",
+                          "--json", str(base / "numbers.json"))) == 0
     page = (base / "report.html").read_text(encoding="utf-8")
     check_self_contained(page)
     numbers = json.loads((base / "numbers.json").read_text())
     assert numbers["files"] == [f"scene{i}.png" for i in range(4)]
-    enrichment = numbers["models"]["model"]["quality"]["lime"]["enrichment"]
+    enrichment = numbers["models"]["tiny"]["quality"]["lime"]["enrichment"]   # named after tiny.npz
     assert enrichment["n"] == 4 and enrichment["mean"] > 0
-    assert "enrichment" in capsys.readouterr().out
+    assert "enrichment" in capsys.readouterr().out and "the animal" in page
 
 
 def test_report_without_masks_says_enrichment_is_not_measured(folders):
