@@ -48,13 +48,20 @@ def arguments(folders, *extra, methods="lime"):
 def test_report_with_masks_measures_enrichment(folders, capsys):
     base, _, masks, _ = folders
     assert main(arguments(folders, "--masks", str(masks), "--object", "animal",
-                          "--json", str(base / "numbers.json"))) == 0
+                          "--json", str(base / "numbers.json"), methods="lime,gradcam,ig,occlusion")) == 0
     page = (base / "report.html").read_text(encoding="utf-8")
     check_self_contained(page)
     numbers = json.loads((base / "numbers.json").read_text())
     assert numbers["files"] == [f"scene{i}.png" for i in range(4)]
     enrichment = numbers["models"]["tiny"]["quality"]["lime"]["enrichment"]   # named after tiny.npz
     assert enrichment["n"] == 4 and enrichment["mean"] > 0
+    quality = numbers["models"]["tiny"]["quality"]
+    assert sorted(quality) == ["gradcam", "ig", "lime", "occlusion"]
+    assert all(quality[m]["enrichment"]["n"] == 4 for m in ("gradcam", "ig", "occlusion"))
+    assert quality["ig"]["ig_delta"]["n"] == 4
+    assert all(isinstance(quality[m]["randomization"]["passed"], bool) for m in quality)
+    for name in ("Grad-CAM", "Integrated Gradients", "Occlusion", "LIME"):
+        assert name in page
     assert "enrichment" in capsys.readouterr().out and "the animal" in page
 
 
