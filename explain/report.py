@@ -625,13 +625,15 @@ def randomization_figure(quality, title):
     """Spearman of each method's map against the original as layers are re-initialised."""
     figure, axis = plt.subplots(figsize=(7, 3.8))
     threshold = None
+    markers = iter("osD^vP*X" * 4)   # distinct markers: curves that coincide stay visible
     for name, q in quality.items():
         check = q.get("randomization")
         if not check:
             continue
         steps = range(1, len(check["correlations"]) + 1)
         verdict = "pass" if check["passed"] else "fail"
-        axis.plot(steps, check["correlations"], "o-", label=f"{SHORT_TITLES.get(name, name)} ({verdict})")
+        axis.plot(steps, check["correlations"], marker=next(markers), markerfacecolor="none", markersize=8,
+                  label=f"{SHORT_TITLES.get(name, name)} ({verdict})")
         threshold = check["threshold"]
         labels = check["layers"]
     if threshold is None:
