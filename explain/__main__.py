@@ -194,7 +194,7 @@ def run_report(args):
         model_name = os.path.splitext(os.path.basename(args.model))[0]
         report = explanation_report(
             {model_name: model}, images, classes, masks=masks, methods=methods, seed=args.seed, lime_samples=args.lime_samples,
-            lime_fill=args.lime_fill, title=args.title, object_name=args.object, chosen=range(min(6, len(images))),
+            lime_fill=args.lime_fill, title=args.title, object_name=args.object, image_names=names, chosen=range(min(6, len(images))),
             settings={"model": args.model, "arch": args.arch, "images_folder": args.images,
                       "masks_folder": args.masks or "none", "size": args.size,
                       "files_shown": ", ".join(names[:6])})

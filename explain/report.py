@@ -554,11 +554,11 @@ def _rgb(image_chw):
     return np.clip(image, 0, 1)
 
 
-def explanation_rows_figure(images, explained, methods, masks=None, labels=None, title=None):
+def explanation_rows_figure(images, explained, methods, masks=None, labels=None, title=None, names=None):
     """Rows of images: the original (object outlined), then each method's map over it, with colour bars."""
     n, columns = len(images), 1 + len(methods)
     figure, axes = plt.subplots(n, columns, figsize=(3.0 * columns, 2.9 * n), squeeze=False)
-    names = explained["class_names"]
+    class_names = explained["class_names"]
     for row in range(n):
         target = int(explained["targets"][row])
         probability = explained["probabilities"][row, target]
@@ -566,8 +566,9 @@ def explanation_rows_figure(images, explained, methods, masks=None, labels=None,
         axis.imshow(_rgb(images[row]), interpolation="nearest")
         if masks is not None:
             axis.contour(masks[row], levels=[0.5], colors="yellow", linewidths=1.2)
-        truth = f"true {names[labels[row]]}\n" if labels is not None else ""
-        axis.set_title(f"{truth}predicted {names[target]} (p={format_number(probability)})", fontsize=10)
+        truth = f"true {class_names[labels[row]]}\n" if labels is not None else ""
+        truth = (f"{names[row]}\n" if names is not None else "") + truth
+        axis.set_title(f"{truth}predicted {class_names[target]} (p={format_number(probability)})", fontsize=10)
         for column, name in enumerate(methods, start=1):
             entry = explained["methods"][name]
             heatmap = entry["heatmap"][row]
@@ -583,7 +584,7 @@ def explanation_rows_figure(images, explained, methods, masks=None, labels=None,
                 axis.contour(masks[row], levels=[0.5], colors="lime", linewidths=0.8)
             figure.colorbar(shown_map, ax=axis, fraction=0.046, pad=0.03)
             enrichment = "" if entry["enrichment"] is None else f", E={format_number(entry['enrichment'][row])}"
-            axis.set_title(f"{SHORT_TITLES.get(name, name)} for {names[target]}\n"
+            axis.set_title(f"{SHORT_TITLES.get(name, name)} for {class_names[target]}\n"
                            f"p={format_number(probability)}{enrichment}", fontsize=10)
     for axis in axes.ravel():
         axis.set_xticks([])
@@ -689,12 +690,13 @@ def explanation_report(models, images, class_names, masks=None, labels=None, met
                        seed=0, lime_samples=300, lime_fill="grey", lime_segments=50, lime_images=20,
                        curve_images=8, stability_images=3, randomization_images=4, chosen=None,
                        test_sets=None, histories=None, title="Explanation report", object_name="object",
-                       report=None, settings=None):
+                       report=None, settings=None, image_names=None):
     """The generic report for one model or a dict {name: model}; returns the Report.
 
     Sections: verdict, per-image explanations, quality table and randomisation curves,
     confusion matrices (for `test_sets` {name: (images, labels)}, or `images` with
-    `labels`), history curves ({name: History}), settings. `report.numbers` holds every
+    `labels`), history curves ({name: History}), settings. `image_names` (one per image,
+    e.g. file names) title the per-image rows. `report.numbers` holds every
     number shown, JSON-able. Pass `report` to add these sections to one you started.
     """
     started = time.perf_counter()
@@ -730,7 +732,8 @@ def explanation_report(models, images, class_names, masks=None, labels=None, met
 
     for sentence in verdict_sentences(numbers, object_name):
         report.verdict(sentence)
-    _explanations_section(report, models, images, masks, labels, chosen, per_image, methods, object_name)
+    _explanations_section(report, models, images, masks, labels, chosen, per_image, methods, object_name,
+                          None if image_names is None else [str(image_names[i]) for i in chosen])
     _quality_section(report, numbers, models, object_name)
     if test_sets:
         report.section("Confusion matrices", "Rows: the true class; columns: what the model answered.")
@@ -781,7 +784,8 @@ def _image_numbers(explained, chosen, methods):
     return rows
 
 
-def _explanations_section(report, models, images, masks, labels, chosen, per_image, methods, object_name):
+def _explanations_section(report, models, images, masks, labels, chosen, per_image, methods, object_name,
+                          names):
     outline = f" The {object_name} is outlined (mask)." if masks is not None else ""
     report.section("Per-image explanations",
                    "Each row: the image, then each method's heat map over a grey copy of it, explaining the "
@@ -792,7 +796,7 @@ def _explanations_section(report, models, images, masks, labels, chosen, per_ima
         figure = explanation_rows_figure(images[chosen], per_image[name], methods,
                                          None if masks is None else masks[chosen],
                                          None if labels is None else labels[chosen],
-                                         title=f"model \u201c{name}\u201d")
+                                         title=f"model \u201c{name}\u201d", names=names)
         report.figure(figure, f"Explanations of model \u201c{name}\u201d for images {chosen}.")
 
 
