@@ -74,7 +74,10 @@ def activations(model, x, layers=None):
     """{layer name: ndarray} of every layer's output (or only `layers`), from one forward pass.
 
     Names are those of ``model.named_modules()`` ("0", "3", "features.1", ...).
-    The hooks are always removed, even if the forward pass fails.
+    The hooks are always removed, even if the forward pass fails. x is an
+    (N, C, H, W) array or Tensor; the pass runs under no_grad. (Chollet,
+    "Deep Learning with Python", 1st ed., §5.4.1: a model that returns every
+    layer's output; here the hooks do that for any Module.)
     """
     batch = as_batch(x)
     chosen = named_layers(model) if layers is None else OrderedDict(
@@ -117,7 +120,10 @@ def _layer_maps(values):
 
 
 def plot_activations(acts, image=None, max_channels=16, columns=8):
-    """One grid per layer of the first image's channels, in Chollet's display.
+    """One grid per layer of the first image's channels, in Chollet's display (§5.4.1).
+
+    Tile k shows clip((a_k - mean(a_k)) / std(a_k) * 64 + 128, 0, 255), so every
+    channel uses the whole colour range whatever its scale.
 
     ``acts`` is what ``activations`` returns. Dead channels (std 0) are drawn
     grey and labelled "dead". Returns the matplotlib figure.
@@ -303,7 +309,9 @@ def maximize_activation(model, layer, channel, input_shape, steps=40, step_size=
     step_size * g / (RMS(g) + 1e-5) where g is the gradient of
     mean(A[channel]) - tv_weight * TV(x) - l2_weight * sum(x^2). With jitter > 0
     the image is rolled by up to that many pixels before each step (and back),
-    which discourages high-frequency patterns. Returns FilterPattern(image, history):
+    which discourages high-frequency patterns (Erhan et al. 2009, "Visualizing
+    higher-layer features of a deep network"; Chollet §5.4.2; TV as in Mahendran &
+    Vedaldi 2015). Returns FilterPattern(image, history):
     history[t] is the mean activation before step t; history[-1] after the last step.
     The model is not changed (eval mode and parameter gradients restored).
     """
