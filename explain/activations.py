@@ -218,7 +218,8 @@ def plot_filters(conv_layer, max_filters=16, max_inputs=8):
             axis.set_ylabel(f"out {out}", fontsize=7)
         if inputs > 1 and out == 0:
             axis.set_title(f"in {inp}", fontsize=7)
-    shown_part = f" (first {len(weights)} outputs x {inputs} inputs)" if weights.shape[:2] != weight.shape[:2] or inputs < weight.shape[1] else ""
+    cut = len(weights) < weight.shape[0] or inputs < weight.shape[1]
+    shown_part = f" (first {len(weights)} outputs x {inputs} inputs)" if cut else ""
     figure.suptitle(f"{type(conv_layer).__name__} filters {tuple(weight.shape)}{shown_part}: "
                     "red > 0, blue < 0, white = 0")
     figure.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.5, label="weight")
@@ -241,7 +242,8 @@ def _plot_rgb_filters(plt, weights, largest):
 # --------------------------------------------------------------------------- maximal activation
 
 FilterPattern = namedtuple("FilterPattern", ["image", "history"])
-FilterPattern.__doc__ = "image (C, H, W) after the ascent; history (steps + 1,) mean activation before each step and after the last."
+FilterPattern.__doc__ = ("image (C, H, W) after the ascent; history (steps + 1,): the mean activation "
+                         "before each step and after the last.")
 
 
 def _check_input_shape(input_shape):
