@@ -163,6 +163,7 @@ def _plot_layer_grid(part, name, maps, max_channels, columns, rows):
     part.suptitle(f"layer '{name}': {count} of {len(maps)} channels, {maps.shape[1]}x{maps.shape[2]}",
                   fontsize=10)
     shown = None
+    aspect = "auto" if maps.shape[1] == 1 else "equal"   # a dense layer's vector is a long strip
     for index, axis in enumerate(axes):
         axis.set_xticks([])
         axis.set_yticks([])
@@ -171,10 +172,10 @@ def _plot_layer_grid(part, name, maps, max_channels, columns, rows):
             continue
         display = chollet_display(maps[index])
         if display is None:
-            axis.imshow(np.full(maps[index].shape, 0.5), cmap="gray", vmin=0, vmax=1, aspect="auto")
+            axis.imshow(np.full(maps[index].shape, 0.5), cmap="gray", vmin=0, vmax=1, aspect=aspect)
             axis.text(0.5, 0.5, "dead", color="red", ha="center", va="center", transform=axis.transAxes)
         else:
-            shown = axis.imshow(display, cmap="viridis", vmin=0, vmax=255, aspect="auto")
+            shown = axis.imshow(display, cmap="viridis", vmin=0, vmax=255, aspect=aspect)
         axis.set_xlabel(f"ch {index}", fontsize=7, labelpad=1)
     if shown is not None:
         part.colorbar(shown, ax=list(axes), shrink=0.9, pad=0.01, label="(a-mean)/std*64+128")
