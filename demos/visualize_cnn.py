@@ -151,9 +151,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
 
-    model, accuracy, x_test, _ = train(args.seed, args.epochs or (4 if args.fast else 15))
+    model, accuracy, x_test, y_test = train(args.seed, args.epochs or (4 if args.fast else 15))
     print(f"digits convnet test accuracy: {accuracy:.2%} on {len(x_test)} held-out digits")
-    digits = x_test[:5]
+    _, first_of_each = np.unique(y_test, return_index=True)
+    digits = x_test[np.sort(first_of_each)[:5]]       # five different digits
     targets = model(tg.Tensor(digits)).data.argmax(axis=1)
 
     show_maps_and_filters(model, digits[0], args.out)

@@ -74,7 +74,10 @@ def activations(model, x, layers=None):
     """{layer name: ndarray} of every layer's output (or only `layers`), from one forward pass.
 
     Names are those of ``model.named_modules()`` ("0", "3", "features.1", ...).
-    The hooks are always removed, even if the forward pass fails.
+    The hooks are always removed, even if the forward pass fails. x is an
+    (N, C, H, W) array or Tensor; the pass runs under no_grad. (Chollet,
+    "Deep Learning with Python", 1st ed., §5.4.1: a model that returns every
+    layer's output; here the hooks do that for any Module.)
     """
     batch = as_batch(x)
     chosen = named_layers(model) if layers is None else OrderedDict(
@@ -117,7 +120,10 @@ def _layer_maps(values):
 
 
 def plot_activations(acts, image=None, max_channels=16, columns=8):
-    """One grid per layer of the first image's channels, in Chollet's display.
+    """One grid per layer of the first image's channels, in Chollet's display (§5.4.1).
+
+    Tile k shows clip((a_k - mean(a_k)) / std(a_k) * 64 + 128, 0, 255), so every
+    channel uses the whole colour range whatever its scale.
 
     ``acts`` is what ``activations`` returns. Dead channels (std 0) are drawn
     grey and labelled "dead". Returns the matplotlib figure.
@@ -157,6 +163,7 @@ def _plot_layer_grid(part, name, maps, max_channels, columns, rows):
     part.suptitle(f"layer '{name}': {count} of {len(maps)} channels, {maps.shape[1]}x{maps.shape[2]}",
                   fontsize=10)
     shown = None
+    aspect = "auto" if maps.shape[1] == 1 else "equal"   # a dense layer's vector is a long strip
     for index, axis in enumerate(axes):
         axis.set_xticks([])
         axis.set_yticks([])
@@ -165,10 +172,10 @@ def _plot_layer_grid(part, name, maps, max_channels, columns, rows):
             continue
         display = chollet_display(maps[index])
         if display is None:
-            axis.imshow(np.full(maps[index].shape, 0.5), cmap="gray", vmin=0, vmax=1, aspect="auto")
+            axis.imshow(np.full(maps[index].shape, 0.5), cmap="gray", vmin=0, vmax=1, aspect=aspect)
             axis.text(0.5, 0.5, "dead", color="red", ha="center", va="center", transform=axis.transAxes)
         else:
-            shown = axis.imshow(display, cmap="viridis", vmin=0, vmax=255, aspect="auto")
+            shown = axis.imshow(display, cmap="viridis", vmin=0, vmax=255, aspect=aspect)
         axis.set_xlabel(f"ch {index}", fontsize=7, labelpad=1)
     if shown is not None:
         part.colorbar(shown, ax=list(axes), shrink=0.9, pad=0.01, label="(a-mean)/std*64+128")
@@ -212,7 +219,8 @@ def plot_filters(conv_layer, max_filters=16, max_inputs=8):
             axis.set_ylabel(f"out {out}", fontsize=7)
         if inputs > 1 and out == 0:
             axis.set_title(f"in {inp}", fontsize=7)
-    shown_part = f" (first {len(weights)} outputs x {inputs} inputs)" if weights.shape[:2] != weight.shape[:2] or inputs < weight.shape[1] else ""
+    cut = len(weights) < weight.shape[0] or inputs < weight.shape[1]
+    shown_part = f" (first {len(weights)} outputs x {inputs} inputs)" if cut else ""
     figure.suptitle(f"{type(conv_layer).__name__} filters {tuple(weight.shape)}{shown_part}: "
                     "red > 0, blue < 0, white = 0")
     figure.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.5, label="weight")
@@ -235,7 +243,8 @@ def _plot_rgb_filters(plt, weights, largest):
 # --------------------------------------------------------------------------- maximal activation
 
 FilterPattern = namedtuple("FilterPattern", ["image", "history"])
-FilterPattern.__doc__ = "image (C, H, W) after the ascent; history (steps + 1,) mean activation before each step and after the last."
+FilterPattern.__doc__ = ("image (C, H, W) after the ascent; history (steps + 1,): the mean activation "
+                         "before each step and after the last.")
 
 
 def _check_input_shape(input_shape):
@@ -303,7 +312,9 @@ def maximize_activation(model, layer, channel, input_shape, steps=40, step_size=
     step_size * g / (RMS(g) + 1e-5) where g is the gradient of
     mean(A[channel]) - tv_weight * TV(x) - l2_weight * sum(x^2). With jitter > 0
     the image is rolled by up to that many pixels before each step (and back),
-    which discourages high-frequency patterns. Returns FilterPattern(image, history):
+    which discourages high-frequency patterns (Erhan et al. 2009, "Visualizing
+    higher-layer features of a deep network"; Chollet §5.4.2; TV as in Mahendran &
+    Vedaldi 2015). Returns FilterPattern(image, history):
     history[t] is the mean activation before step t; history[-1] after the last step.
     The model is not changed (eval mode and parameter gradients restored).
     """

@@ -117,6 +117,10 @@ def randomization_check(model, x, target, method, seed=0, threshold=0.5):
     """Cascading parameter randomisation (Adebayo et al. 2018) of `method` on a copy of `model`.
 
     method(model, x, target) -> Attribution, e.g. explain.saliency or explain.grad_cam.
+    Layers with parameters are re-initialised by their own reset_parameters (PyTorch's
+    defaults, init.py), last layer first, cumulatively; after step k
+        rho_k = mean_n Spearman(|heatmap_n(original)|, |heatmap_n(k layers re-initialised)|)
+    (Adebayo et al. 2018, "Sanity Checks for Saliency Maps", NeurIPS). passed: rho_last < threshold.
     Returns a RandomizationResult with .layers, .correlations, .passed, .threshold, .plot().
     """
     if not callable(method):

@@ -1,5 +1,4 @@
 """demos.visualize_cnn runs offline in its fast mode and writes every figure it promises."""
-import numpy as np
 
 from demos import visualize_cnn
 

@@ -142,3 +142,10 @@ def test_plot_filter_patterns_draws_one_tile_per_channel(model):
     figure = plot_filter_patterns(model, "0", [0, 3, 5], input_shape=(1, 10, 10), steps=3)
     titled = [ax.get_title() for ax in figure.axes if ax.get_images()]
     assert len(titled) == 3 and titled[1].startswith("ch 3")
+
+
+def test_activations_accept_a_tensor_and_a_single_layer_name(model):
+    x = images(2)
+    acts = activations(model, tg.Tensor(x), layers="1")
+    assert list(acts) == ["1"]
+    np.testing.assert_array_equal(acts["1"], model[:2](tg.Tensor(x)).data)

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from skimage import filters
 
+import explain
 import tinygrad_edu as tg
 from explain import Attribution, LimeImageExplainer, deletion_curve, insertion_curve, model_fn, randomization_check
 from explain.quality import spearman
@@ -53,7 +54,7 @@ def edge_detector(model, x, target):
     return Attribution(np.stack([[filters.sobel(image[0])] for image in x]), "edge_detector", target)
 
 
-@pytest.mark.parametrize("method", [input_gradient, last_conv_cam])
+@pytest.mark.parametrize("method", [input_gradient, last_conv_cam, explain.saliency, explain.grad_cam])
 def test_gradient_maps_decorrelate_once_the_first_conv_is_reinitialised(trained, method):
     model, x, y = trained
     result = randomization_check(model, x, y, method, seed=0)
