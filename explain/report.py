@@ -32,7 +32,6 @@ import platform
 import time
 from functools import partial
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -507,7 +506,7 @@ def verdict_sentences(models_numbers, object_name="object"):
         if enrichment:
             lead = "lime" if "lime" in enrichment else next(iter(enrichment))
             values = sorted(enrichment.values())
-            middle = values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+            middle = float(np.median(values))
             if values[0] < 1 <= 1.5 <= values[-1]:
                 claim = "gets contradictory explanations (some methods below 1, some above 1.5)"
             elif middle < 1:
