@@ -1,0 +1,74 @@
+"""The lecture demos (demos/*.py) run end to end in --fast mode and show what they claim.
+
+Each test runs one script on a fixed seed, checks that its figure was written,
+and asserts the point the figure makes with a margin that a broken
+implementation (a convnet that does not slide, pooling that is not a max, a
+policy that lets 180 degrees through, frozen weights that move) would miss.
+"""
+import numpy as np
+import pytest
+
+from tinygrad_edu.data import read_idx
+
+
+def _png(path):
+    return path.read_bytes()[:4] == b"\x89PNG"
+
+
+def _write_idx(path, array):
+    """A tiny IDX file (unsigned bytes), as the MNIST files are laid out."""
+    array = np.asarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(header + array.tobytes())
+
+
+# -- 4. digits -----------------------------------------------------------------------------------------------
+
+def test_shifted_digits_sit_at_different_places_on_the_canvas():
+    from demos.common import shifted_digits
+
+    x_train, y_train, _, _ = shifted_digits(50, 10, seed=0)
+    assert x_train.shape == (50, 1, 28, 28) and y_train.shape == (50,)
+    rows_with_ink = [np.flatnonzero(image[0].sum(axis=1))[0] for image in x_train]
+    assert len(set(rows_with_ink)) > 5  # not all centred
+
+
+def test_digits_convnet_beats_the_dense_net_on_shifted_digits(tmp_path, capsys):
+    from demos import digits
+
+    accuracies = digits.main(["--fast", "--out", str(tmp_path)])
+    assert accuracies["convnet"] > accuracies["dense 784-512-10"] + 0.2
+    assert accuracies["convnet"] > 0.6
+    assert _png(tmp_path / "digits_shifted.png")
+    assert "test accuracy" in capsys.readouterr().out
+
+
+def test_digits_reads_mnist_idx_files(tmp_path):
+    from demos import digits
+
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for prefix, n in (("train", 40), ("t10k", 20)):
+        labels = np.arange(n) % 10
+        images = (rng.random((n, 28, 28)) * 40).astype(np.uint8)
+        for i, label in enumerate(labels):  # a bright bar whose row is the label: learnable, not trivial
+            images[i, 2 + 2 * label, 4:24] = 255
+        _write_idx(folder / f"{prefix}-images-idx3-ubyte", images)
+        _write_idx(folder / f"{prefix}-labels-idx1-ubyte", labels)
+    assert read_idx(folder / "t10k-labels-idx1-ubyte").shape == (20,)
+    accuracies = digits.main(["--fast", "--out", str(tmp_path), "--mnist", str(folder)])
+    assert {"mnist dense 784-512-10", "mnist Keras-book convnet"} <= set(accuracies)
+    assert _png(tmp_path / "digits_mnist.png")
+
+
+def test_main_job_calls_its_held_out_digits_test_not_validation(tmp_path, monkeypatch):
+    import tinygrad_edu as tg
+    from demos import main as main_job
+
+    figures = []
+    original = tg.plot_history
+    monkeypatch.setattr(tg, "plot_history", lambda *a, **k: figures.append(original(*a, **k)) or figures[-1])
+    main_job.main(["--epochs", "2", "--out", str(tmp_path)])
+    legend = [text.get_text() for text in figures[0].axes[0].get_legend().get_texts()]
+    assert legend == ["training loss", "test loss"]
