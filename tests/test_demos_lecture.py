@@ -72,3 +72,31 @@ def test_main_job_calls_its_held_out_digits_test_not_validation(tmp_path, monkey
     main_job.main(["--epochs", "2", "--out", str(tmp_path)])
     legend = [text.get_text() for text in figures[0].axes[0].get_legend().get_texts()]
     assert legend == ["training loss", "test loss"]
+
+
+# -- 2. gradient_descent -------------------------------------------------------------------------------------
+
+def test_skier_stuck_escapes_diverges(tmp_path):
+    from demos import gradient_descent as gd
+
+    results = gd.main(["--fast", "--out", str(tmp_path)])
+    stuck, escapes, diverges, other_start = results["skiers"]
+    assert abs(stuck[-1] - gd.LOCAL_MINIMUM) < 1e-2            # the skier from w = -3 stops in the local minimum
+    assert abs(escapes[-1] - gd.BETTER_MINIMUM) < 5e-2         # momentum carries it over the hill
+    assert abs(diverges[-1]) > 10                              # lr 1.5 blows up
+    assert abs(other_start[-1] - gd.BETTER_MINIMUM) < 5e-2     # another start, the better valley
+    assert abs(gd.slope_1d(gd.LOCAL_MINIMUM)) < 1e-3 and abs(gd.slope_1d(gd.BETTER_MINIMUM)) < 1e-3
+    assert gd.loss_1d(gd.BETTER_MINIMUM) < gd.loss_1d(gd.LOCAL_MINIMUM) - 2
+    for name, path in results["paths_2d"].items():
+        assert gd.valley(*path[-1]) < 0.5 * gd.valley(*path[0]), name
+    assert _png(tmp_path / "gradient_descent_skier.png") and _png(tmp_path / "gradient_descent_2d.png")
+
+
+def test_skier_steps_are_plain_gradient_descent():
+    from demos import gradient_descent as gd
+
+    path = gd.ski(-3.0, 0.05, 0.0, steps=5)
+    expected = [-3.0]
+    for _ in range(5):
+        expected.append(expected[-1] - 0.05 * gd.slope_1d(expected[-1]))  # w <- w - lr * dL/dw by hand
+    np.testing.assert_allclose(path, expected, rtol=1e-12)
