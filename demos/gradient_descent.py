@@ -29,7 +29,8 @@ from demos.common import demo_arguments, save
 from tinygrad_edu import nn, optim
 
 START = -3.0
-LOCAL_MINIMUM, BETTER_MINIMUM = -1.7241, 2.5340  # roots of dL/dw = 0.2 w^3 - w - 0.7
+# the minima are the outer real roots of dL/dw = 0.2 w^3 - w - 0.7 (the middle root is the hilltop)
+LOCAL_MINIMUM, HILLTOP, BETTER_MINIMUM = np.sort(np.roots([0.2, 0.0, -1.0, -0.7]).real)
 SKIERS = [  # (label, start, lr, momentum)
     ("from w = -3, lr 0.05: stuck in the local minimum", START, 0.05, 0.0),
     ("from w = -3, lr 0.05 + momentum 0.9: escapes over the hill", START, 0.05, 0.9),
