@@ -88,7 +88,8 @@ def test_skier_stuck_escapes_diverges(tmp_path):
     assert gd.LOCAL_MINIMUM < gd.HILLTOP < gd.BETTER_MINIMUM and abs(gd.slope_1d(gd.LOCAL_MINIMUM)) < 1e-9
     assert gd.loss_1d(gd.BETTER_MINIMUM) < gd.loss_1d(gd.LOCAL_MINIMUM) - 2
     for name, path in results["paths_2d"].items():
-        assert gd.valley(*path[-1]) < 0.5 * gd.valley(*path[0]), name
+        assert gd.valley(*path[-1]) < 0.8 * gd.valley(*path[0]), name  # every optimizer goes downhill
+    assert gd.valley(*results["paths_2d"]["Adam (lr 0.05)"][-1]) < 0.05
     assert _png(tmp_path / "gradient_descent_skier.png") and _png(tmp_path / "gradient_descent_2d.png")
 
 
