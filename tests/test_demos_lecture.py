@@ -101,3 +101,23 @@ def test_skier_steps_are_plain_gradient_descent():
     for _ in range(5):
         expected.append(expected[-1] - 0.05 * gd.slope_1d(expected[-1]))  # w <- w - lr * dL/dw by hand
     np.testing.assert_allclose(path, expected, rtol=1e-12)
+
+
+# -- 3. convolution ------------------------------------------------------------------------------------------
+
+def test_convolution_kernels_layer_and_pooling_shift(tmp_path):
+    from demos import convolution as conv
+
+    results = conv.main(["--fast", "--out", str(tmp_path)])
+    photo = results["photo"]
+    # the blur is the mean of each 3x3 window; the edge kernel is (top row) - (bottom row)
+    np.testing.assert_allclose(results["blurred"][10, 20], photo[10:13, 20:23].mean(), rtol=1e-4)
+    np.testing.assert_allclose(results["edges"][5, 7], photo[5, 7:10].sum() - photo[7, 7:10].sum(), atol=1e-5)
+    assert results["feature_map"].shape == (4, photo.shape[0] - 2, int(photo.shape[0] * 451 / 300) - 2)
+    assert results["feature_map"].min() >= 0  # after ReLU
+    np.testing.assert_array_equal(conv.max_pool(conv.POOLING_EXAMPLE), [[9, 2], [6, 3]])
+    pooled = results["pooled"]
+    np.testing.assert_array_equal(pooled["shifted by 1 pixel"], pooled["original"])       # small shift: same
+    assert not np.array_equal(pooled["shifted by 2 pixels"], pooled["original"])           # big shift: changed
+    for name in ("convolution_kernels.png", "convolution_layer.png", "convolution_pooling.png"):
+        assert _png(tmp_path / name)
