@@ -121,3 +121,28 @@ def test_convolution_kernels_layer_and_pooling_shift(tmp_path):
     assert not np.array_equal(pooled["shifted by 2 pixels"], pooled["original"])           # big shift: changed
     for name in ("convolution_kernels.png", "convolution_layer.png", "convolution_pooling.png"):
         assert _png(tmp_path / name)
+
+
+# -- 9. fine_tuning ------------------------------------------------------------------------------------------
+
+def test_fine_tuning_replaces_the_head_and_keeps_the_frozen_convolutions(tmp_path, monkeypatch):
+    from demos import fine_tuning
+
+    snapshots = {}
+    original_fine_tune = fine_tuning.fine_tune
+
+    def spy(model, *args):  # the convolution weights right after pretraining
+        snapshots["before"] = [p.data.copy() for p in model[:-1].parameters()]
+        return original_fine_tune(model, *args)
+
+    monkeypatch.setattr(fine_tuning, "fine_tune", spy)
+    results = fine_tuning.main(["--fast", "--out", str(tmp_path)])
+    model = results["model"]
+    assert model[-1].weight.shape == (5, 128)
+    assert all(not p.requires_grad for p in model[:-1].parameters()) and model[-1].weight.requires_grad
+    for before, after in zip(snapshots["before"], model[:-1].parameters()):
+        np.testing.assert_array_equal(before, after.data)  # frozen means unchanged
+    # a new final layer over frozen features learned on 0-4 reads the digits 5-9 far above chance (20%)
+    assert results["fine-tuned"]["last"] > 0.7
+    assert results["from scratch"]["last"] > 0.7
+    assert _png(tmp_path / "fine_tuning.png")
