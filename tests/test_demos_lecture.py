@@ -146,3 +146,17 @@ def test_fine_tuning_replaces_the_head_and_keeps_the_frozen_convolutions(tmp_pat
     assert results["fine-tuned"]["last"] > 0.7
     assert results["from scratch"]["last"] > 0.7
     assert _png(tmp_path / "fine_tuning.png")
+
+
+# -- 7. batch_size -------------------------------------------------------------------------------------------
+
+def test_batch_size_more_steps_per_epoch_learn_more_per_epoch(tmp_path):
+    from demos import batch_size
+
+    runs = batch_size.main(["--fast", "--out", str(tmp_path)])
+    assert [run["steps_per_epoch"] for run in runs.values()] == [400, 25, 4, 1]  # ceil(n / b), n = 400
+    final = [run["loss"][-1] for run in runs.values()]
+    assert final[0] < final[1] < final[2] < final[3]            # per epoch: smaller batches, lower loss
+    assert final[0] < 0.5 * runs["full batch"]["loss"][0]        # SGD learned; the full batch barely moved
+    assert runs["full batch"]["loss"][-1] > 0.9 * runs["full batch"]["loss"][0]
+    assert _png(tmp_path / "batch_size.png")
