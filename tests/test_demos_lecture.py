@@ -160,3 +160,21 @@ def test_batch_size_more_steps_per_epoch_learn_more_per_epoch(tmp_path):
     assert final[0] < 0.5 * runs["full batch"]["loss"][0]        # SGD learned; the full batch barely moved
     assert runs["full batch"]["loss"][-1] > 0.9 * runs["full batch"]["loss"][0]
     assert _png(tmp_path / "batch_size.png")
+
+
+# -- 8. augmentation -----------------------------------------------------------------------------------------
+
+def test_augmentation_refuses_180_degrees_and_180_degrees_would_hurt(tmp_path):
+    from demos import augmentation
+
+    results = augmentation.main(["--fast", "--out", str(tmp_path)])
+    assert "exceeds policy DIGITS" in results["refusal"] and "RandomRotation" in results["refusal"]
+    accuracy = {name.split(":")[0]: result for name, result in results["results"].items()}
+    # with 100 training digits: safe augmentation does not hurt; the rotations DIGITS refuses cost a lot,
+    # and they are the reason sixes and nines get swapped
+    assert accuracy["safe"]["accuracy"] >= accuracy["no augmentation"]["accuracy"] - 0.01
+    assert accuracy["unsafe"]["accuracy"] < accuracy["no augmentation"]["accuracy"] - 0.1
+    assert accuracy["unsafe"]["six_nine_swaps"] > accuracy["safe"]["six_nine_swaps"] + 10
+    original, mirrored, _ = augmentation.cat_copies(48)
+    np.testing.assert_allclose(mirrored, original[:, :, ::-1], atol=1e-6)
+    assert _png(tmp_path / "augmentation_cat.png") and _png(tmp_path / "augmentation_digits.png")
