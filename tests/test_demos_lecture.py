@@ -178,3 +178,23 @@ def test_augmentation_refuses_180_degrees_and_180_degrees_would_hurt(tmp_path):
     original, mirrored, _ = augmentation.cat_copies(48)
     np.testing.assert_allclose(mirrored, original[:, :, ::-1], atol=1e-6)
     assert _png(tmp_path / "augmentation_cat.png") and _png(tmp_path / "augmentation_digits.png")
+
+
+# -- 1. function_approximation -------------------------------------------------------------------------------
+
+def test_function_approximation_slide_nets_and_depth(tmp_path):
+    from demos import function_approximation as fa
+
+    rng = np.random.default_rng(0)
+    net = fa.SingleLayer(rng)
+    x = rng.normal(size=(2, 5))
+    logits = net.W.data @ x + net.b.data  # the slide's numpy, by hand
+    expected = np.exp(logits) / np.exp(logits).sum(axis=0)
+    np.testing.assert_allclose(net.f(fa.tg.Tensor(x)).data, expected, rtol=1e-10)
+
+    results = fa.main(["--fast", "--out", str(tmp_path)])
+    single, two = results["slide_accuracy"]
+    assert single < 0.75 and two > 0.95      # a straight boundary cannot enclose the circle; one ReLU layer can
+    one, two_deep, three = results["mse"]
+    assert three < one / 3 and two_deep < one  # same width, more depth, better fit (seed 0)
+    assert _png(tmp_path / "function_approximation.png")
