@@ -16,7 +16,8 @@ layer for Teslas vs Toyotas. The same move, small enough to run in seconds:
    yet the frozen filters (strokes, loops) learned on 0-4 read the new digits
    well above chance. Honest result, visible on the curves: these 8x8 digits
    are so easy that the net from scratch, given the same 50 examples, does as
-   well or better (about 84% vs 83-87% after 5 epochs, 94% vs 88% after 30);
+   well or better (fine-tuned 85% vs scratch 84% after 5 epochs, 89% vs 94%
+   after 30, seed 0);
    fine-tuning pays when the new data set is too small or too hard to learn
    the features from, as with ImageNet photos.
 
@@ -64,7 +65,7 @@ def fine_tune(pretrained, small, test, epochs, seed):
     pretrained[:-1].requires_grad_(False)        # the slice shares its layers with the model
     trainable = [p for p in pretrained.parameters() if p.requires_grad]
     tg.manual_seed(seed)
-    return tg.fit(pretrained, F.cross_entropy, optim.Adam(trainable, lr=5e-2), *small, epochs=epochs,
+    return tg.fit(pretrained, F.cross_entropy, optim.Adam(trainable, lr=2e-2), *small, epochs=epochs,
                   batch_size=10, validation_data=test, seed=seed, verbose=0)
 
 
