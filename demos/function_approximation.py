@@ -155,7 +155,8 @@ def main(argv=None):
     x_curve = np.linspace(-1, 1, 200)
     curves = {depth: fit_curve(depth, x_curve, target_curve(x_curve), steps_curve, args.seed) for depth in (1, 2, 3)}
     for depth, result in curves.items():
-        print(f"{depth} hidden layer(s) of 8 ReLUs, {result['weights']} weights: mean squared error {result['mse']:.4f}")
+        print(f"{depth} hidden layer(s) of 8 ReLUs, {result['weights']} weights: "
+              f"mean squared error {result['mse']:.4f}")
     plot(nets, (x, y), curves, x_curve, args.out)
     return {"slide_accuracy": [accuracy for _, accuracy in nets.values()],
             "mse": [curves[depth]["mse"] for depth in (1, 2, 3)]}

@@ -6,7 +6,6 @@ implementation (a convnet that does not slide, pooling that is not a max, a
 policy that lets 180 degrees through, frozen weights that move) would miss.
 """
 import numpy as np
-import pytest
 
 from tinygrad_edu.data import read_idx
 
