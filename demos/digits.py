@@ -134,9 +134,9 @@ def shifted_experiment(args):
 def mnist_experiment(args):
     x_train, y_train = load_mnist(args.mnist, "train")
     x_test, y_test = load_mnist(args.mnist, "test")
-    n_train, n_test = (min(len(x_train), 2000), min(len(x_test), 500)) if args.fast else (6000, 1000)
+    n_train, n_test = (min(len(x_train), 2000), min(len(x_test), 500)) if args.fast else (5000, 1000)
     data = (x_train[:n_train], y_train[:n_train], x_test[:n_test], y_test[:n_test])
-    epochs = 2 if args.fast else 3
+    epochs = 2  # about 2.7 s per 2,000 images per epoch for the convnet on 2 cores: the whole script stays < 60 s
     print(f"MNIST from {args.mnist}: the first {len(data[0])} training and {len(data[2])} test images")
     builders = {"dense 784-512-10": mnist_mlp, "Keras-book convnet": keras_mnist_convnet}
     results = compare(builders, data, epochs, args.seed, {"dense 784-512-10": 1e-3, "Keras-book convnet": 1e-3})
