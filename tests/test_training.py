@@ -150,3 +150,13 @@ def test_fit_with_an_augment_pipeline_is_repeatable_and_differs_from_no_augmenta
 
     assert run(pipeline) == run(pipeline)
     assert run(pipeline) != run(None)
+
+
+def test_plot_history_names_the_held_out_curve_as_told():
+    history = tg.History()
+    for epoch in range(2):
+        history.record(epoch, {"loss": 1.0, "val_loss": 1.1})
+    figure = tg.plot_history(history, validation_label="test", title="t")
+    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert legend == ["training loss", "test loss"]
+    assert figure._suptitle.get_text() == "t"

@@ -69,8 +69,13 @@ def draw_graph(value, path=None, max_nodes=200):
     return figure
 
 
-def plot_history(history, path=None):
-    """Loss (and accuracy, if recorded) per epoch, for training and validation data."""
+def plot_history(history, path=None, validation_label="validation", title=None):
+    """Loss (and accuracy, if recorded) per epoch, for training and validation data.
+
+    fit() records whatever it was given as ``validation_data`` under "val_*";
+    pass ``validation_label="test"`` when that was the test set, so the
+    figure does not call it what it is not.
+    """
     curves = history.history if hasattr(history, "history") else history
     panels = [name for name in ("loss", "accuracy") if name in curves]
     figure, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
@@ -78,12 +83,14 @@ def plot_history(history, path=None):
         epochs = range(1, len(curves[name]) + 1)
         axis.plot(epochs, curves[name], "o-", label=f"training {name}")
         if f"val_{name}" in curves:
-            axis.plot(epochs, curves[f"val_{name}"], "s--", label=f"validation {name}")
+            axis.plot(epochs, curves[f"val_{name}"], "s--", label=f"{validation_label} {name}")
         axis.set_xlabel("epoch")
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.set_ylabel(name)
         axis.grid(alpha=0.3)
         axis.legend()
+    if title is not None:
+        figure.suptitle(title)
     figure.tight_layout()
     if path is not None:
         save_figure(figure, path)
