@@ -75,7 +75,7 @@ def test_integrated_gradients_is_complete():
 
 def test_integrated_gradients_batching_does_not_change_the_result():
     model, x = quadrant_model(), images(2)
-    whole = explain.integrated_gradients(model, x, 1, steps=10)
+    whole = explain.integrated_gradients(model, x, 1, steps=10, internal_batch_size=None)
     chunked = explain.integrated_gradients(model, x, 1, steps=10, internal_batch_size=3)
     np.testing.assert_allclose(whole.values, chunked.values, rtol=1e-12)
 
