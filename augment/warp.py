@@ -28,14 +28,14 @@ Read next: transforms.py (what each transform draws and applies).
 """
 import os
 
-import numba
 import numpy as np
 from numba import njit, prange
 
-# As in tinygrad_edu/kernels: numba's default OpenMP pool keeps spinning after a
-# call and fights OpenBLAS for the two cores; the workqueue layer does not spin.
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "workqueue"
+from tinygrad_edu.kernels.numba_setup import configure_numba
+
+# As in tinygrad_edu/kernels: the non-spinning workqueue threading layer, and a
+# compile cache that can be written even when this folder cannot.
+configure_numba(os.path.dirname(os.path.abspath(__file__)))
 
 # ----------------------------------------------------------------------------
 # numpy references: the formulas, vectorised over one sample's pixels

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -113,3 +114,36 @@ def test_disable_jit_gives_the_same_results(tmp_path):
     code = "import numba\nassert numba.config.DISABLE_JIT\n" + KERNEL_CHECK
     result = run_python(code, {"PYTHONPATH": str(PROJECT_ROOT), "NUMBA_DISABLE_JIT": "1"}, tmp_path)
     assert "KERNELS OK" in result.stdout, result.stderr
+
+
+def _as_nobody(command):
+    """`command` run as the unprivileged user nobody (no capability lets it write anyway)."""
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", *command]
+
+
+def test_import_works_when_package_and_home_are_read_only():
+    """No writable source folder, no NUMBA_CACHE_DIR, a read-only home: a warning, not a failure."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run the check as an unprivileged user")
+    probe = subprocess.run(_as_nobody([sys.executable, "-c", "pass"]), capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"the interpreter {sys.executable} is not reachable by user nobody")
+    root = Path(tempfile.mkdtemp(prefix="tinygrad-edu-readonly-"))  # pytest's tmp_path is private to root
+    try:
+        for name in ("tinygrad_edu", "augment"):
+            shutil.copytree(PROJECT_ROOT / name, root / "packages" / name, ignore=shutil.ignore_patterns("__pycache__"))
+        (root / "home").mkdir()
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o555 if path.is_dir() else 0o444)  # owned by root: nobody may read, not write
+        code = KERNEL_CHECK + "import augment\nprint('AUGMENT OK')\n"
+        env = {key: value for key, value in os.environ.items() if key not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
+        env.update({"PYTHONPATH": str(root / "packages"), "HOME": str(root / "home"), "PYTHONDONTWRITEBYTECODE": "1"})
+        result = subprocess.run(_as_nobody([sys.executable, "-c", code]), env=env, cwd=str(root), capture_output=True,
+                                text=True, timeout=300)
+    finally:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755)
+        shutil.rmtree(root)
+    assert "KERNELS OK" in result.stdout and "AUGMENT OK" in result.stdout, result.stderr
+    assert result.stderr.count("are cached in") == 1, f"expected exactly one cache warning, got:\n{result.stderr}"
+    assert "no locator available" not in result.stderr

@@ -11,12 +11,10 @@ Each kernel comes in two versions that a test proves equal:
 Kernels take and return plain ndarrays; the Tensor ops that call them and wire
 them into autograd live in ../functional/.
 
-Threads. Numba's own thread pool and OpenBLAS's both spin while waiting for
-work; on two cores they fight. Before Numba's first parallel call we select its
-``workqueue`` threading layer, which does not spin (override with the
-NUMBA_THREADING_LAYER environment variable). Compiled code is cached next to the
-source when that folder is writable, and in the user's cache folder otherwise,
-so the package also works read-only.
+Threads and the compile cache are set up in numba_setup.py before any kernel
+is decorated: Numba's non-spinning ``workqueue`` threading layer, and a cache
+folder that can be written (next to the source, the user's cache folder, or a
+temporary folder with a warning), so the package also works read-only.
 
 Memory. A training step allocates and frees the same multi-megabyte
 temporaries (im2col columns, gradients) over and over. By default glibc hands
@@ -30,10 +28,9 @@ import ctypes
 import ctypes.util
 import os
 
-import numba
+from .numba_setup import configure_numba
 
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "workqueue"
+configure_numba(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _keep_freed_memory_for_reuse():

@@ -1,0 +1,56 @@
+"""Numba settings shared by every package that compiles kernels (kernels/, augment/).
+
+Two things must be decided before the first ``@njit`` decorator runs:
+
+Threads. Numba's own thread pool and OpenBLAS's both spin while waiting for
+work; on two cores they fight. We select Numba's ``workqueue`` threading
+layer, which does not spin (override with NUMBA_THREADING_LAYER).
+
+The cache. ``cache=True`` stores compiled code next to the source file, or
+else in the user's cache folder (~/.cache/numba, or NUMBA_CACHE_DIR). Numba
+raises "cannot cache function ...: no locator available" *at import* when
+neither can be written, e.g. a system-wide install run by a user whose home
+is read-only. Then we point Numba at a fresh temporary folder, with one
+warning: the kernels compile once per process instead of once per machine,
+and nothing breaks.
+"""
+import os
+import tempfile
+import warnings
+
+import numba
+
+_configured = False
+
+
+def _writable(folder):
+    """Can a file be created in `folder` (creating it if needed)? The test Numba itself makes."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+        return True
+    except OSError:
+        return False
+
+
+def user_cache_folder():
+    """Where Numba caches when the source folder is read-only (its appdirs rule on Linux)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "numba")
+
+
+def configure_numba(source_folder):
+    """Threading layer and a cache folder that works, before `source_folder`'s kernels are decorated."""
+    global _configured
+    if "NUMBA_THREADING_LAYER" not in os.environ:
+        numba.config.THREADING_LAYER = "workqueue"
+    if _configured or numba.config.CACHE_DIR:
+        return
+    _configured = True
+    if _writable(os.path.join(source_folder, "__pycache__")) or _writable(user_cache_folder()):
+        return
+    numba.config.CACHE_DIR = tempfile.mkdtemp(prefix="tinygrad-edu-numba-")
+    warnings.warn(
+        f"tinygrad_edu: neither {source_folder} nor {user_cache_folder()} is writable, so compiled kernels "
+        f"are cached in {numba.config.CACHE_DIR} for this process only; set NUMBA_CACHE_DIR to a writable "
+        "folder to keep them between runs", RuntimeWarning, stacklevel=2)
