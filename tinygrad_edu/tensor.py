@@ -335,7 +335,7 @@ class Tensor:
         return Tensor._make(out, (self,), lambda g: (g * (1 - out * out),), "tanh")
 
     # -- reductions ----------------------------------------------------------
-    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
         axis, keepdims = _reduction_axes("sum", axis, keepdims, dim, keepdim)
         shape = self.shape
         out = np.sum(self.data, axis=axis, keepdims=keepdims)
@@ -345,13 +345,13 @@ class Tensor:
 
         return Tensor._make(out, (self,), backward, "sum")
 
-    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
         axis, keepdims = _reduction_axes("mean", axis, keepdims, dim, keepdim)
         axes = range(self.ndim) if axis is None else ((axis,) if isinstance(axis, int) else axis)
         count = int(np.prod([self.shape[a] for a in axes]))
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
 
-    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def max(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
         """PyTorch's max: with ``dim``, the pair (values, indices); with no dim, the 0-d largest entry.
 
         ``axis=`` keeps numpy's meaning (values only, like np.max and torch.amax).
@@ -359,33 +359,33 @@ class Tensor:
         if dim is not None:
             _, keepdim = _reduction_axes("max", axis, keepdims, dim, keepdim)
             return self._extreme_along("max", dim, keepdim)
-        return self.amax(axis=axis, keepdims=bool(keepdims) or keepdim)
+        return self.amax(axis=axis, keepdims=keepdims, keepdim=keepdim)
 
-    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def min(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
         """PyTorch's min: (values, indices) with ``dim``; the 0-d smallest entry without."""
         if dim is not None:
             _, keepdim = _reduction_axes("min", axis, keepdims, dim, keepdim)
             return self._extreme_along("min", dim, keepdim)
-        return self.amin(axis=axis, keepdims=bool(keepdims) or keepdim)
+        return self.amin(axis=axis, keepdims=keepdims, keepdim=keepdim)
 
     def _extreme_along(self, op, dim, keepdim):
         """max/min along one dim: values and indices; the gradient goes to the picked entry only."""
         dim = _one_dim(op, dim, self.ndim)
         pick = np.argmax if op == "max" else np.argmin
-        indices = np.expand_dims(pick(self.data, axis=dim), dim)
-        values = np.take_along_axis(self.data, indices, axis=dim)
+        kept_indices = np.expand_dims(pick(self.data, axis=dim), dim).astype(np.int64)
+        values = np.take_along_axis(self.data, kept_indices, axis=dim)
         shape = self.shape
 
         def backward(g):
             grad = np.zeros(shape, dtype=g.dtype)
-            np.put_along_axis(grad, indices, g if keepdim else np.expand_dims(g, dim), axis=dim)
+            np.put_along_axis(grad, kept_indices, g if keepdim else np.expand_dims(g, dim), axis=dim)
             return (grad,)
 
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return ExtremeResult(Tensor._make(values, (self,), backward, op), Tensor(indices.astype(np.int64)))
+        indices = kept_indices if keepdim else kept_indices.squeeze(dim)
+        values = values if keepdim else values.squeeze(dim)
+        return ExtremeResult(Tensor._make(values, (self,), backward, op), Tensor(indices))
 
-    def amax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    def amax(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
         """The largest entry along ``axis``; ties share the gradient equally (like torch.amax)."""
         axis, keepdims = _reduction_axes("amax", axis, keepdims, dim, keepdim)
         x = self.data
@@ -400,16 +400,16 @@ class Tensor:
 
         return Tensor._make(out, (self,), backward, "max")
 
-    def amin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    def amin(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
         """The smallest entry along ``axis``: -amax(-x), so ties share the gradient too."""
         axis, keepdims = _reduction_axes("amin", axis, keepdims, dim, keepdim)
         return -((-self).amax(axis=axis, keepdims=keepdims))
 
-    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def argmax(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
         """Index of the largest entry (of the flattened tensor when no dim is given)."""
         return self._arg_extreme("argmax", np.argmax, dim, keepdim, axis, keepdims)
 
-    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def argmin(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
         return self._arg_extreme("argmin", np.argmin, dim, keepdim, axis, keepdims)
 
     def _arg_extreme(self, op, pick, dim, keepdim, axis, keepdims):
@@ -588,7 +588,7 @@ def _reduction_axes(op, axis, keepdims, dim, keepdim):
     """Accept PyTorch's dim=/keepdim= or numpy's axis=/keepdims=, but not both of a pair."""
     if dim is not None and axis is not None:
         raise TypeError(f"{op}: got both dim={dim!r} and axis={axis!r}; they mean the same thing, pass one")
-    if keepdim is not None and keepdims is not None and bool(keepdim) != bool(keepdims):
+    if keepdim is not None and keepdims is not None:
         raise TypeError(f"{op}: got both keepdim={keepdim!r} and keepdims={keepdims!r}; pass one")
     axis = dim if axis is None else axis
     keep = keepdim if keepdims is None else keepdims
@@ -718,20 +718,20 @@ def permute(x, *dims):
     return x.permute(*dims)
 
 
-def max(x, dim=None, keepdim=False):  # noqa: A001 (torch.max's name, on purpose)
+def max(x, dim=None, keepdim=None):  # noqa: A001 (torch.max's name, on purpose)
     """torch.max(outputs, 1) -> (values, indices); torch.max(x) -> the 0-d largest entry."""
     return x.max(dim, keepdim)
 
 
-def min(x, dim=None, keepdim=False):  # noqa: A001
+def min(x, dim=None, keepdim=None):  # noqa: A001
     return x.min(dim, keepdim)
 
 
-def argmax(x, dim=None, keepdim=False):
+def argmax(x, dim=None, keepdim=None):
     return x.argmax(dim, keepdim)
 
 
-def argmin(x, dim=None, keepdim=False):
+def argmin(x, dim=None, keepdim=None):
     return x.argmin(dim, keepdim)
 
 
