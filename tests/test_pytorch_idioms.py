@@ -40,7 +40,9 @@ def test_comparisons_are_elementwise_constant_bool_tensors():
         np.testing.assert_array_equal(result.data, expected)
     assert (x == y).float().mean().item() == pytest.approx(2 / 3)
     np.testing.assert_array_equal(x[x > 1.5].data, [2.0, 3.0])
-    assert np.mean((x == y).numpy()) == pytest.approx(2 / 3)  # np.mean(pred == y) no longer 0.0
+    assert np.mean(x == y) == pytest.approx(2 / 3)  # np.mean(pred == y) no longer a silent 0.0
+    assert np.sum(Tensor([1, 2, 3]) == np.array([1, 0, 3])) == 2
+    np.testing.assert_array_equal(np.asarray(x), [1.0, 2.0, 3.0])
 
 
 def test_tensor_stays_identity_hashable_and_autograd_ignores_eq():

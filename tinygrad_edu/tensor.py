@@ -169,6 +169,14 @@ class Tensor:
     def numpy(self):
         return self.data
 
+    # numpy functions on a Tensor (np.mean(predicted == labels), np.asarray(x)) work on its data and
+    # give plain numpy results: constants, outside the graph.
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return func(*_plain_data(args), **_plain_data(kwargs))
+
     def item(self):
         return self.data.item()
 
@@ -528,6 +536,17 @@ class Tensor:
 
 # ---------------------------------------------------------------------------
 # Helpers and free functions.
+
+def _plain_data(value):
+    """Tensors replaced by their ndarrays, inside tuples, lists and dicts too."""
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, (tuple, list)):
+        return type(value)(_plain_data(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _plain_data(item) for key, item in value.items()}
+    return value
+
 
 def _data_of(value):
     return value.data if isinstance(value, Tensor) else value
