@@ -231,6 +231,27 @@ def test_regression_and_binary_losses_vs_torch(reduction):
         np.testing.assert_allclose(ours_in.grad, theirs_in.grad.numpy(), rtol=1e-10, err_msg=ours_cls.__name__)
 
 
+def test_bce_with_logits_weight_and_pos_weight_vs_torch():
+    torch = pytest.importorskip("torch")
+    generator = rng()
+    scores, targets = generator.normal(size=(5, 3)) * 4, generator.uniform(size=(5, 3))
+    weight, pos_weight = generator.uniform(0.5, 2, size=(5, 1)), np.array([1.0, 3.0, 0.5])
+    ours_in = Tensor(scores, requires_grad=True)
+    ours_target = Tensor(targets, requires_grad=True)
+    theirs_in = torch.tensor(scores, requires_grad=True)
+    theirs_target = torch.tensor(targets, requires_grad=True)
+    ours = nn.BCEWithLogitsLoss(weight=weight, pos_weight=pos_weight)(ours_in, ours_target)
+    theirs = torch.nn.BCEWithLogitsLoss(weight=torch.tensor(weight), pos_weight=torch.tensor(pos_weight))(
+        theirs_in, theirs_target)
+    np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-12)
+    ours.backward()
+    theirs.backward()
+    np.testing.assert_allclose(ours_in.grad, theirs_in.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours_target.grad, theirs_target.grad.numpy(), rtol=1e-10)
+    assert gradcheck(lambda z, t: F.binary_cross_entropy_with_logits(z, t, weight=weight, pos_weight=pos_weight),
+                     Tensor(scores, requires_grad=True), Tensor(targets, requires_grad=True))
+
+
 def test_new_losses_gradchecked():
     logits, labels = _logits_and_labels()
     x = Tensor(logits, requires_grad=True)

@@ -106,19 +106,38 @@ def cross_entropy(logits, target, weight=None, ignore_index=-100, reduction="mea
                                 label_smoothing, "cross_entropy")
 
 
-def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
-    """Sigmoid + binary cross-entropy in one stable step (targets in [0, 1])."""
+def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross-entropy in one stable step (targets in [0, 1]), as in PyTorch.
+
+    With softplus(u) = log(1 + e^u) = max(u, 0) + log(1 + e^-|u|), never overflowing:
+        loss = w * (pos_weight * t * softplus(-z) + (1 - t) * softplus(z))
+    (-log sigmoid(z) = softplus(-z), -log(1 - sigmoid(z)) = softplus(z)); pos_weight and
+    weight broadcast against the logits (pos_weight per class, on the last axis).
+    """
     target = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=logits.dtype))
     if target.shape != logits.shape:
         raise ValueError(f"binary_cross_entropy_with_logits: target shape {target.shape} != logits shape {logits.shape}")
     z, t = logits.data, target.data
-    losses = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+    w = 1.0 if weight is None else np.asarray(_data(weight), dtype=z.dtype)
+    p = 1.0 if pos_weight is None else np.asarray(_data(pos_weight), dtype=z.dtype)
+    softplus_neg, softplus_pos = _softplus(-z), _softplus(z)
+    losses = np.broadcast_to(w * (p * t * softplus_neg + (1 - t) * softplus_pos), z.shape).astype(z.dtype)
 
     def backward(g):
         sig = stable_sigmoid(z)
-        return g * (sig - t), g * -z
+        grad_logits = g * w * ((1 - t) * sig - p * t * (1 - sig))
+        grad_target = g * w * (p * softplus_neg - softplus_pos)
+        return grad_logits, grad_target
 
     return _reduce(Tensor._make(losses, (logits, target), backward, "bce_with_logits"), reduction)
+
+
+def _softplus(u):
+    return np.maximum(u, 0) + np.log1p(np.exp(-np.abs(u)))
+
+
+def _data(value):
+    return value.data if isinstance(value, Tensor) else value
 
 
 def mse_loss(input, target, reduction="mean"):

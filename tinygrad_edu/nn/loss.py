@@ -71,5 +71,10 @@ class BCELoss(_Loss):
 class BCEWithLogitsLoss(_Loss):
     """Raw scores and targets in [0, 1]: sigmoid + BCE without ever taking log(0)."""
 
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        super().__init__(reduction)
+        self.weight, self.pos_weight = weight, pos_weight
+
     def forward(self, input, target):
-        return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
+        return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
