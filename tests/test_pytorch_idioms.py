@@ -26,6 +26,8 @@ def test_cifar_tutorial_accuracy_loop():
             _, predicted = torch.max(outputs, 1)
             total += labels.size(0)
             correct += (predicted == labels).sum().item()
+            _, predicted_from_data = torch.max(outputs.data, 1)  # the older tutorial's spelling
+            assert (predicted_from_data == predicted).all().item()
     expected = sum(int((net(x).data.argmax(1) == y.data).sum()) for x, y in batches)
     assert total == 15 and correct == expected
 
@@ -274,3 +276,12 @@ def test_loss_bad_input_messages():
         nn.BCELoss()(Tensor(logits), Tensor(np.zeros_like(logits)))
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 3\]"):
         nn.CrossEntropyLoss(ignore_index=1)(Tensor(logits), np.array([0, 3, 1, 1, 2, 4]))
+
+
+def test_softmax_takes_dim_or_axis():
+    x = Tensor(rng().normal(size=(3, 4)), requires_grad=True)
+    np.testing.assert_array_equal(F.softmax(x, dim=1).data, F.softmax(x, axis=1).data)
+    np.testing.assert_array_equal(F.log_softmax(x, dim=0).data, F.log_softmax(x, 0).data)
+    assert gradcheck(lambda t: F.log_softmax(t, dim=0), x)
+    with pytest.raises(TypeError, match=r"log_softmax: got both dim=1 and axis=1"):
+        F.log_softmax(x, axis=1, dim=1)

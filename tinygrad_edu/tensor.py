@@ -728,30 +728,35 @@ def where(condition, a, b):
     return Tensor._make(out, (a, b), lambda g: (g * condition, g * ~condition), "where")
 
 
+def _as_tensor(x):
+    """The free functions also take arrays (old tutorials write torch.max(outputs.data, 1))."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
 def flatten(x, start_dim=0, end_dim=-1):
     """torch.flatten(x, start_dim=1): keep the batch dim, merge the rest."""
-    return x.flatten(start_dim, end_dim)
+    return _as_tensor(x).flatten(start_dim, end_dim)
 
 
 def permute(x, *dims):
-    return x.permute(*dims)
+    return _as_tensor(x).permute(*dims)
 
 
 def max(x, dim=None, keepdim=None):  # noqa: A001 (torch.max's name, on purpose)
     """torch.max(outputs, 1) -> (values, indices); torch.max(x) -> the 0-d largest entry."""
-    return x.max(dim, keepdim)
+    return _as_tensor(x).max(dim, keepdim)
 
 
 def min(x, dim=None, keepdim=None):  # noqa: A001
-    return x.min(dim, keepdim)
+    return _as_tensor(x).min(dim, keepdim)
 
 
 def argmax(x, dim=None, keepdim=None):
-    return x.argmax(dim, keepdim)
+    return _as_tensor(x).argmax(dim, keepdim)
 
 
 def argmin(x, dim=None, keepdim=None):
-    return x.argmin(dim, keepdim)
+    return _as_tensor(x).argmin(dim, keepdim)
 
 
 def tensor(data, requires_grad=False, dtype=None):
