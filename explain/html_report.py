@@ -46,7 +46,7 @@ def weights_panel(title, pairs):
     return f'<div class="panel"><h3>{html.escape(title)}</h3>' + "".join(rows) + "</div>"
 
 
-def highlighted_text(tokens, token_feature, weights, opacity=True):
+def highlighted_text(tokens, token_feature, weights, label_name, opacity=True):
     largest = float(np.abs(weights).max()) if len(weights) else 0.0
     largest = largest or 1.0
     parts = []
@@ -57,7 +57,10 @@ def highlighted_text(tokens, token_feature, weights, opacity=True):
             colour = POSITIVE if weights[feature] > 0 else NEGATIVE
             text = f'<span style="background:{colour}{int(alpha * 255):02x}">{text}</span>'
         parts.append(text)
-    return '<div class="panel"><h3>Text with highlighted words</h3><div class="text">' + "".join(parts) + "</div></div>"
+    legend = (f'<p>Words in <span style="color:{POSITIVE}">green</span> push {html.escape(label_name)} up, '
+              f'words in <span style="color:{NEGATIVE}">red</span> push it down; stronger colour, larger weight.</p>')
+    return ('<div class="panel"><h3>Text with highlighted words</h3>' + legend + '<div class="text">'
+            + "".join(parts) + "</div></div>")
 
 
 def page(body_parts, title="LIME explanation"):

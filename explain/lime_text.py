@@ -204,8 +204,10 @@ class TextExplanation:
             parts.append(html_report.weights_panel(f"Words for {name}", self.as_list(label)))
         if text and labels:
             indexed = self.indexed_string
+            first = labels[0]
+            first_name = self.class_names[first] if first < len(self.class_names) else str(first)
             parts.append(html_report.highlighted_text(indexed.tokens, indexed.token_feature,
-                                                      self.weights(labels[0]), opacity))
+                                                      self.weights(first), first_name, opacity))
         return html_report.page(parts)
 
     def save_to_file(self, file_path, labels=None, predict_proba=True, show_predicted_value=True, **kwargs):
