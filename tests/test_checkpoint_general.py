@@ -267,3 +267,17 @@ def test_a_save_killed_at_random_moments_never_loses_the_checkpoint(tmp_path):
                     "save({'w': np.zeros(2)}, sys.argv[1])", str(path)], cwd=root, check=True)
     assert os.listdir(tmp_path) == ["model.npz"]
     np.testing.assert_array_equal(load(path)["w"], np.zeros(2))
+
+
+def test_read_only_folder_error_names_the_users_path(tmp_path, monkeypatch):
+    """Root writes into read-only folders anyway, so the refusal the OS would give is simulated."""
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", os.path.join(kwargs.get("dir", "."), ".model.npz.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    with pytest.raises(PermissionError, match=rf"cannot write '{tmp_path / 'model.npz'}': no permission to create "
+                                              rf"files in '{tmp_path}'") as caught:
+        save({"w": np.zeros(2)}, tmp_path / "model.npz")
+    assert ".tmp" not in str(caught.value)
