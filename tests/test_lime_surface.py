@@ -122,3 +122,18 @@ def test_base_wrapper_as_lime_defines_it():
         wrapper.set_params(gamma=1)
     with pytest.raises(TypeError, match="list or dictionary"):
         wrapper._check_params("alpha")
+
+
+def test_multiclass_tutorial_calls(tmp_path):
+    docs = DOCS + ["goal match team score", "team won the match"]
+    c = make_pipeline(TfidfVectorizer(), MultinomialNB(alpha=0.1)).fit(docs, LABELS + [2, 2])
+    explainer = LimeTextExplainer(class_names=["graphics", "christian", "sport"], random_state=0)
+    text = "the team prayed in church before the match"
+    exp = explainer.explain_instance(text, c.predict_proba, num_features=6, labels=[0, 2], num_samples=300)
+    assert sorted(exp.available_labels()) == [0, 2]
+    assert dict(exp.as_list(label=2))["match"] > 0
+    assert exp.as_pyplot_figure(label=0).axes
+    page = exp.as_html(labels=(0,), text=text)
+    assert "Words for graphics" in page and "Words for sport" not in page and "highlighted" in page
+    top = explainer.explain_instance(text, c.predict_proba, num_features=6, top_labels=2, num_samples=300)
+    assert len(top.available_labels()) == 2
