@@ -274,6 +274,8 @@ def test_loss_bad_input_messages():
         nn.MSELoss(reduction="avg")
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*BCEWithLogitsLoss"):
         nn.BCELoss()(Tensor(logits), Tensor(np.zeros_like(logits)))
+    with pytest.raises(TypeError, match=r"nll_loss: the third argument is weight \(as in PyTorch\); pass reduction='sum'"):
+        F.nll_loss(Tensor(logits), labels, "sum")
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 3\]"):
         nn.CrossEntropyLoss(ignore_index=1)(Tensor(logits), np.array([0, 3, 1, 1, 2, 4]))
 

@@ -71,6 +71,8 @@ def _weighted_class_loss(log_probs, target, weight, ignore_index, reduction, lab
     kept_n is 0 for rows whose label is ignore_index. 'mean' divides by
     sum_n kept_n * w[y_n] (PyTorch's weighted mean), not by N.
     """
+    if isinstance(weight, str):  # the old positional call cross_entropy(logits, y, "sum")
+        raise TypeError(f"{op}: the third argument is weight (as in PyTorch); pass reduction='{weight}'")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must lie in [0, 1], got {label_smoothing}")
     if reduction not in _REDUCTIONS:
@@ -100,8 +102,6 @@ def cross_entropy(logits, target, weight=None, ignore_index=-100, reduction="mea
 
     With label_smoothing eps the target is (1 - eps) * one_hot(y) + eps / C.
     """
-    if isinstance(weight, str):  # the old positional call cross_entropy(logits, y, "sum")
-        raise TypeError(f"cross_entropy: the third argument is weight (as in PyTorch); pass reduction='{weight}'")
     return _weighted_class_loss(log_softmax(logits, axis=1), target, weight, ignore_index, reduction,
                                 label_smoothing, "cross_entropy")
 
