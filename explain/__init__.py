@@ -28,7 +28,7 @@ from .attribution import Attribution
 from .attributions import grad_cam, integrated_gradients, occlusion, saliency, smoothgrad
 from .lime_base import exponential_kernel, weighted_ridge
 from .lime_image import ImageExplanation, LimeImageExplainer
-from .lime_text import IndexedString, LimeTextExplainer, TextExplanation
+from .lime_text import IndexedCharacters, IndexedString, LimeTextExplainer, TextExplanation
 from .plots import plot_image_explanation, plot_text_explanation, plot_weights
 from .quality import (
     Curve,
@@ -44,10 +44,11 @@ from .quality import (
 )
 from .report import Report, explain_images, explanation_report, object_enrichment, quality_summary
 from .sanity import RandomizationResult, model_fn, randomization_check
-from .segmentation import SegmentationAlgorithm, fixed_segmentation, segment
+from .segmentation import BaseWrapper, SegmentationAlgorithm, fixed_segmentation, segment
 
 __all__ = [
     "LimeImageExplainer", "ImageExplanation", "LimeTextExplainer", "TextExplanation", "IndexedString",
+    "IndexedCharacters", "BaseWrapper",
     "SegmentationAlgorithm", "segment", "fixed_segmentation",
     "exponential_kernel", "weighted_ridge",
     "stability", "stability_across_seeds", "explain_until_stable", "jaccard_at_k", "spearman",

@@ -31,7 +31,11 @@ class IndexedString:
         self.raw = raw_string
         self.bow = bow
         self.mask_string = ("\x00" if char_level else "UNKWORDZ") if mask_string is None else mask_string
+        if not isinstance(raw_string, str):
+            raise TypeError(f"IndexedString expects a str, got {type(raw_string).__name__}")
         self.tokens, is_word = self._tokenize(raw_string, split_expression, char_level)
+        self.as_list = self.tokens             # lime's names for the token list (separators included)
+        self.as_np = np.array(self.tokens)
         self.string_start = np.concatenate([[0], np.cumsum([len(t) for t in self.tokens])[:-1]]).astype(int) \
             if self.tokens else np.zeros(0, dtype=int)
         self.inverse_vocab = []          # feature id -> word
@@ -96,6 +100,13 @@ class IndexedString:
         row = np.ones((1, self.num_words()), dtype=np.int8)
         row[0, list(words_to_remove)] = 0
         return self.strings_for(row)[0]
+
+
+class IndexedCharacters(IndexedString):
+    """lime's IndexedCharacters: every character is a feature (hidden ones become chr(0) with bow=False)."""
+
+    def __init__(self, raw_string, bow=True, mask_string=None):
+        super().__init__(raw_string, bow=bow, mask_string=mask_string, char_level=True)
 
 
 def _segment_with_tokens(text, words):
@@ -165,9 +176,53 @@ class TextExplanation:
             dense[feature] = weight
         return dense
 
-    def as_pyplot_figure(self, label=1):
+    def as_pyplot_figure(self, label=1, **kwargs):
         from .plots import plot_weights
-        return plot_weights(self, label)
+        return plot_weights(self, label, **kwargs)
+
+    def as_html(self, labels=None, predict_proba=True, show_predicted_value=True, text=True, opacity=True,
+                **kwargs):
+        """One self-contained HTML page (no script): probabilities, word weights per label, the text.
+
+        lime's arguments: ``labels`` (default: every explained label), ``predict_proba``
+        (show the class probabilities), ``text`` and ``opacity`` (the highlighted text).
+        ``show_predicted_value`` is accepted for lime's regression mode, which text has not.
+        """
+        from . import html_report
+        if kwargs:
+            raise TypeError(f"as_html got unexpected arguments {sorted(kwargs)}; expected labels, predict_proba, "
+                            "show_predicted_value, text, opacity")
+        labels = self.available_labels() if labels is None else list(labels)
+        for label in labels:
+            if label not in self.local_exp:
+                raise KeyError(f"Label {label} not in explanation; explained labels are {list(self.local_exp)}")
+        parts = []
+        if predict_proba and self.predict_proba is not None:
+            parts.append(html_report.probability_panel(self.class_names, self.predict_proba))
+        for label in labels:
+            name = self.class_names[label] if label < len(self.class_names) else str(label)
+            parts.append(html_report.weights_panel(f"Words for {name}", self.as_list(label)))
+        if text and labels:
+            indexed = self.indexed_string
+            first = labels[0]
+            first_name = self.class_names[first] if first < len(self.class_names) else str(first)
+            parts.append(html_report.highlighted_text(indexed.tokens, indexed.token_feature,
+                                                      self.weights(first), first_name, opacity))
+        return html_report.page(parts)
+
+    def save_to_file(self, file_path, labels=None, predict_proba=True, show_predicted_value=True, **kwargs):
+        """Write as_html() to ``file_path`` atomically (the page needs no other file)."""
+        from tinygrad_edu.files import atomic_write_text
+        atomic_write_text(file_path, self.as_html(labels, predict_proba, show_predicted_value, **kwargs))
+
+    def show_in_notebook(self, labels=None, predict_proba=True, show_predicted_value=True, **kwargs):
+        """Display as_html() in a Jupyter notebook (needs IPython, as lime's does)."""
+        try:
+            from IPython.display import HTML, display
+        except ImportError:
+            raise ImportError("show_in_notebook needs IPython (pip install ipython); "
+                              "use save_to_file(path) or as_html() without it") from None
+        display(HTML(self.as_html(labels, predict_proba, show_predicted_value, **kwargs)))
 
 
 class LimeTextExplainer:

@@ -19,6 +19,8 @@ Two things matter for LIME and are handled here:
     so one superpixel was never hidden. `relabel` fixes any labelling.
 Read next: fills.py (what "hidden" means).
 """
+import inspect
+
 import numpy as np
 from skimage.segmentation import felzenszwalb, quickshift, slic
 
@@ -64,11 +66,12 @@ def segment(image_rgb, algorithm="slic", seed=0, **params):
     settings = {**default_params(algorithm, height, width), **params}
     unit_image = as_unit_float_rgb(image_rgb)
     if algorithm == "slic":
-        labels = slic(unit_image, start_label=0, **settings)
-        if "compactness" not in params and labels.max() + 1 < settings["n_segments"] // 4:
+        settings.setdefault("start_label", 0)  # a user's start_label passes through; relabel() renumbers anyway
+        labels = slic(unit_image, **settings)
+        if "compactness" not in params and len(np.unique(labels)) < settings["n_segments"] // 4:
             # no colour edges (noise, flat images): slic's connectivity pass merges the
             # fragments into a few blobs; weighting position 10x more gives a near-grid
-            labels = slic(unit_image, start_label=0, **{**settings, "compactness": 100.0})
+            labels = slic(unit_image, **{**settings, "compactness": 100.0})
     elif algorithm == "quickshift":
         labels = quickshift(unit_image, rng=int(seed), **settings)
     else:
@@ -82,18 +85,57 @@ def relabel(labels):
     return dense.reshape(np.shape(labels)).astype(np.int64)
 
 
-class SegmentationAlgorithm:
+class BaseWrapper:
+    """lime's wrapper around a function and its keyword parameters (lime.wrappers.scikit_image.BaseWrapper)."""
+
+    def __init__(self, target_fn=None, **target_params):
+        self.target_fn = target_fn
+        self.target_params = target_params
+
+    def _check_params(self, parameters):
+        """Every parameter name must be an argument of target_fn (or of __call__ without one)."""
+        if isinstance(parameters, str) or not hasattr(parameters, "__iter__"):
+            raise TypeError(f"invalid argument: list or dictionary of parameter names expected, got {parameters!r}")
+        function = self.target_fn if self.target_fn is not None else self.__call__
+        if not callable(function):
+            raise TypeError("invalid argument: tested object is not callable, please provide a valid target_fn")
+        accepted = inspect.signature(function).parameters
+        for name in parameters:
+            if name not in accepted:
+                raise ValueError(f"{name} is not a valid parameter of {getattr(function, '__name__', function)}; "
+                                 f"it takes {sorted(accepted)}")
+
+    def set_params(self, **params):
+        self._check_params(params)
+        self.target_params = params
+
+    def filter_params(self, fn, override=None):
+        """The stored parameters that ``fn`` accepts, updated by ``override``."""
+        accepted = inspect.signature(fn).parameters
+        result = {name: value for name, value in self.target_params.items() if name in accepted}
+        result.update(override or {})
+        return result
+
+
+_SEGMENTERS = {"slic": slic, "quickshift": quickshift, "felzenszwalb": felzenszwalb}
+
+
+class SegmentationAlgorithm(BaseWrapper):
     """lime's wrapper, same name and call: SegmentationAlgorithm('quickshift', kernel_size=4)(image).
 
-    Unlike lime's, unspecified parameters take our size-scaled defaults, `random_seed`
-    really reaches quickshift, and the labels come back as 0..d-1.
+    Parameters go through to scikit-image (so 'slic' with start_label=1 works);
+    a name the segmenter does not take is refused here, not at the first call.
+    Unlike lime's, unspecified parameters take our size-scaled defaults,
+    `random_seed` really reaches quickshift, and the labels come back as 0..d-1
+    (LIME uses label j as feature j).
     """
 
     def __init__(self, algo_type, random_seed=0, **target_params):
         default_params(algo_type, 64, 64)   # validates the name now, not at the first call
+        super().__init__(_SEGMENTERS[algo_type], **target_params)
+        self._check_params(target_params)
         self.algo_type = algo_type
         self.random_seed = random_seed
-        self.target_params = target_params
 
     def __call__(self, image_rgb):
         return segment(image_rgb, self.algo_type, seed=self.random_seed, **self.target_params)

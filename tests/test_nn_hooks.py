@@ -19,7 +19,7 @@ def test_hook_sees_inputs_and_output():
         seen["module"], seen["inputs"], seen["output"] = module, inputs, output
 
     model[1].register_forward_hook(hook)
-    x = tg.Tensor(np.random.default_rng(0).normal(size=(5, 4)))
+    x = tg.Tensor(np.random.default_rng(0).normal(size=(5, 4)), dtype=np.float32)
     model(x)
     assert seen["module"] is model[1]
     assert isinstance(seen["inputs"], tuple) and len(seen["inputs"]) == 1
@@ -28,7 +28,7 @@ def test_hook_sees_inputs_and_output():
 
 def test_returned_value_replaces_output_and_remove_detaches():
     model = small_net()
-    x = tg.Tensor(np.random.default_rng(1).normal(size=(2, 4)))
+    x = tg.Tensor(np.random.default_rng(1).normal(size=(2, 4)), dtype=np.float32)
     plain = model(x).data.copy()
     handle = model[1].register_forward_hook(lambda module, inputs, output: output * 0.0)
     patched = model(x).data
@@ -39,7 +39,7 @@ def test_returned_value_replaces_output_and_remove_detaches():
 
 def test_hook_returning_none_keeps_output_and_gradient_flows_through_replacement():
     model = small_net()
-    x = tg.Tensor(np.ones((2, 4)), requires_grad=True)
+    x = tg.Tensor(np.ones((2, 4), dtype=np.float32), requires_grad=True)
     model[0].register_forward_hook(lambda m, i, o: None)
     model[2].register_forward_hook(lambda m, i, o: o * 2.0)
     model(x).sum().backward()
@@ -60,7 +60,7 @@ def test_setitem_replaces_head_and_keeps_keys():
     keys = list(model.state_dict())
     model[-1] = nn.Linear(8, 5)
     assert list(model.state_dict()) == keys
-    assert model(tg.Tensor(np.zeros((1, 4)))).shape == (1, 5)
+    assert model(tg.Tensor(np.zeros((1, 4), dtype=np.float32))).shape == (1, 5)
     assert model[2] is model[-1]
 
 
@@ -70,7 +70,7 @@ def test_slice_is_sequential_sharing_layers():
     assert isinstance(body, nn.Sequential) and len(body) == 2
     assert body[0] is model[0]
     assert list(body.state_dict()) == ["0.weight", "0.bias"]
-    x = tg.Tensor(np.random.default_rng(2).normal(size=(3, 4)))
+    x = tg.Tensor(np.random.default_rng(2).normal(size=(3, 4)), dtype=np.float32)
     np.testing.assert_array_equal(model[2](body(x)).data, model(x).data)
 
 

@@ -159,7 +159,8 @@ def test_failed_rename_and_interrupt_leave_no_temp_file(tmp_path, monkeypatch):
 @pytest.mark.parametrize("state, error, message", [
     ({"names": np.array(["a", "b"])}, TypeError, r"'names' has dtype <U1 .*only numeric and bool arrays"),
     ({"objects": np.array([1, None], dtype=object)}, TypeError, r"'objects' has dtype object"),
-    ({"ragged": [[1, 2], [3]]}, TypeError, r"'ragged' cannot be turned into an array"),
+    ({"ragged": np.array([[1, 2], [3]], dtype=object)}, TypeError, r"'ragged' has dtype object"),
+    ({"model": {"w": np.zeros(2)}, "names": {"a", "b"}}, TypeError, r"'names' is a set; a checkpoint holds dicts"),
     ({3: np.zeros(2)}, TypeError, r"non-empty string keys, got key 3 \(int\)"),
     ({"": np.zeros(2)}, TypeError, r"non-empty string keys, got key ''"),
     ([np.zeros(2)], TypeError, r"save expected a dict of name -> array, got list"),

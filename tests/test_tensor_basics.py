@@ -33,7 +33,7 @@ def test_interface_numpy_item_detach_repr():
     x = Tensor([[1.0, 2.0]], requires_grad=True)
     y = x * 2
     assert isinstance(y.numpy(), np.ndarray)
-    assert y.shape == (1, 2) and y.ndim == 2 and y.size == 2 and len(y) == 1
+    assert y.shape == (1, 2) and y.ndim == 2 and y.numel() == 2 and y.size() == (1, 2) and len(y) == 1
     assert (y.sum()).item() == 6.0
     d = y.detach()
     assert not d.requires_grad and d._parents == ()

@@ -19,6 +19,7 @@ from .plotting import draw_graph, plot_history
 from .random import manual_seed
 from .serialization import load, save
 from .summary import summary
-from .tensor import Tensor, concatenate, matmul, ones, stack, tensor, where, zeros
+from .tensor import (Tensor, argmax, argmin, concatenate, flatten, matmul, max, min, ones, permute, stack, tensor,
+                     where, zeros)
 from .training import History, evaluate, fit, predict
 from .value import Value

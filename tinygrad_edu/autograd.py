@@ -36,16 +36,17 @@ def topological_order(root):
     A depth-first search with an explicit stack instead of recursion, so a
     chain of 100,000 operations is as easy as a chain of 10. Each stack entry
     is a node and an iterator over the parents still to visit; a node is
-    emitted once that iterator is exhausted. (Nodes hash by identity.)
+    emitted once that iterator is exhausted. Nodes are tracked by ``id()``,
+    never by ``==`` or hash: a Tensor's ``==`` is elementwise, as in PyTorch.
     """
     order = []
-    visited = {root}
+    visited = {id(root)}
     stack = [(root, iter(root._parents))]
     while stack:
         node, parents_to_visit = stack[-1]
         for parent in parents_to_visit:
-            if parent not in visited:
-                visited.add(parent)
+            if id(parent) not in visited:
+                visited.add(id(parent))
                 stack.append((parent, iter(parent._parents)))
                 break
         else:
@@ -73,10 +74,10 @@ def backward(root, grad):
 
 
 def _sweep(root, grad):
-    pending = {root: grad}
+    pending = {id(root): grad}  # keyed by id(): the nodes stay alive in the order list
     checking = _anomaly_mode.enabled
     for node in reversed(topological_order(root)):
-        node_grad = pending.pop(node, None)
+        node_grad = pending.pop(id(node), None)
         if node_grad is None:
             continue
         node._keep_grad(node_grad)
@@ -88,10 +89,11 @@ def _sweep(root, grad):
         for parent, parent_grad in zip(node._parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue
-            if parent in pending:
-                pending[parent] = pending[parent] + parent_grad
+            key = id(parent)
+            if key in pending:
+                pending[key] = pending[key] + parent_grad
             else:
-                pending[parent] = parent_grad
+                pending[key] = parent_grad
 
 
 # ---------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0, raise_excepti
 
     with no_grad():
         probe = fn(*inputs)
-    weights = np.random.default_rng(seed).standard_normal(probe.shape) if probe.size > 1 else None
+    weights = np.random.default_rng(seed).standard_normal(probe.shape) if probe.numel() > 1 else None
 
     _scalar_objective(fn, inputs, weights).backward()
     for position in checked:

@@ -29,7 +29,7 @@ def _record_leaf_outputs(model, rows):
 
         def recording_forward(*args, _module=module, _name=name, _original=original, **kwargs):
             output = _original(*args, **kwargs)
-            own = sum(p.size for p in _module._parameters.values())
+            own = sum(p.numel() for p in _module._parameters.values())
             rows.append((_name or type(_module).__name__, type(_module).__name__, _shape_of(output), own))
             return output
 
@@ -60,8 +60,8 @@ def _format_table(rows, parameters, print_fn):
     header = ("Layer (type)", "Output Shape", "Param #")
     lines = [(f"{name} ({kind})", shape, f"{count:,}") for name, kind, shape, count in rows]
     widths = [max(len(row[i]) for row in lines + [header]) + 3 for i in range(3)]
-    total = sum(p.size for p in parameters)
-    trainable = sum(p.size for p in parameters if p.requires_grad)
+    total = sum(p.numel() for p in parameters)
+    trainable = sum(p.numel() for p in parameters if p.requires_grad)
     rule = "=" * sum(widths)
     table = [rule, "".join(text.ljust(width) for text, width in zip(header, widths)), rule]
     table += ["".join(text.ljust(width) for text, width in zip(row, widths)) for row in lines]

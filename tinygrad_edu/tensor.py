@@ -19,6 +19,8 @@ Every op builds its result with ``Tensor._make(data, parents, backward, op)``
 and the shared routine in autograd.py does the rest.
 Read functional/ next (softmax and the losses), then nn/.
 """
+from collections import namedtuple
+
 import numpy as np
 
 from . import autograd
@@ -167,6 +169,14 @@ class Tensor:
     def numpy(self):
         return self.data
 
+    # numpy functions on a Tensor (np.mean(predicted == labels), np.asarray(x)) work on its data and
+    # give plain numpy results: constants, outside the graph.
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return func(*_plain_data(args), **_plain_data(kwargs))
+
     def item(self):
         return self.data.item()
 
@@ -183,9 +193,15 @@ class Tensor:
     def ndim(self):
         return self.data.ndim
 
-    @property
-    def size(self):
-        return self.data.size
+    def size(self, dim=None):
+        """PyTorch's x.size(): the shape, or the length of one dimension (numpy's x.size is numel())."""
+        return self.shape if dim is None else self.shape[dim]
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return int(self.data.size)
 
     @property
     def is_leaf(self):
@@ -197,6 +213,21 @@ class Tensor:
 
     def __len__(self):
         return len(self.data)
+
+    def __bool__(self):
+        """``if x == y:`` works for one element; for more it is ambiguous, as in PyTorch and numpy."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use (x == y).all() or .any(), or compare .item()s"
+            )
+        return bool(self.data)
+
+    def all(self):
+        return Tensor(np.all(self.data))
+
+    def any(self):
+        return Tensor(np.any(self.data))
 
     def __repr__(self):
         grad_note = f", requires_grad=True, op='{self._op}'" if self.requires_grad else ""
@@ -222,7 +253,7 @@ class Tensor:
     def __truediv__(self, other):
         other = _to_tensor(other, self.dtype)
         a, b = self.data, other.data
-        data = _broadcasting("div", np.divide, self, other)
+        data = _broadcasting("div", np.divide, self, other, true_division=True)
         return Tensor._make(data, (self, other), lambda g: (g / b, -g * a / (b * b)), "div")
 
     def __pow__(self, exponent):
@@ -230,6 +261,8 @@ class Tensor:
         if not isinstance(exponent, Tensor):
             p = exponent
             x = self.data
+            if isinstance(p, float) and x.dtype.kind in "biu":
+                x = x.astype(DEFAULT_FLOAT)  # int ** 0.5 is a float tensor, as in PyTorch
             data = x ** p
             return Tensor._make(data, (self,), lambda g: (g * p * x ** (p - 1),), "pow")
         x, p = self.data, exponent.data
@@ -310,7 +343,8 @@ class Tensor:
         return Tensor._make(out, (self,), lambda g: (g * (1 - out * out),), "tanh")
 
     # -- reductions ----------------------------------------------------------
-    def sum(self, axis=None, keepdims=False):
+    def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
+        axis, keepdims = _reduction_axes("sum", axis, keepdims, dim, keepdim)
         shape = self.shape
         out = np.sum(self.data, axis=axis, keepdims=keepdims)
 
@@ -319,13 +353,49 @@ class Tensor:
 
         return Tensor._make(out, (self,), backward, "sum")
 
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
+        axis, keepdims = _reduction_axes("mean", axis, keepdims, dim, keepdim)
         axes = range(self.ndim) if axis is None else ((axis,) if isinstance(axis, int) else axis)
         count = int(np.prod([self.shape[a] for a in axes]))
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
 
-    def max(self, axis=None, keepdims=False):
+    def max(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """PyTorch's max: with ``dim``, the pair (values, indices); with no dim, the 0-d largest entry.
+
+        ``axis=`` keeps numpy's meaning (values only, like np.max and torch.amax).
+        """
+        if dim is not None:
+            _, keepdim = _reduction_axes("max", axis, keepdims, dim, keepdim)
+            return self._extreme_along("max", dim, keepdim)
+        return self.amax(axis=axis, keepdims=keepdims, keepdim=keepdim)
+
+    def min(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """PyTorch's min: (values, indices) with ``dim``; the 0-d smallest entry without."""
+        if dim is not None:
+            _, keepdim = _reduction_axes("min", axis, keepdims, dim, keepdim)
+            return self._extreme_along("min", dim, keepdim)
+        return self.amin(axis=axis, keepdims=keepdims, keepdim=keepdim)
+
+    def _extreme_along(self, op, dim, keepdim):
+        """max/min along one dim: values and indices; the gradient goes to the picked entry only."""
+        dim = _one_dim(op, dim, self.ndim)
+        pick = np.argmax if op == "max" else np.argmin
+        kept_indices = np.expand_dims(pick(self.data, axis=dim), dim).astype(np.int64)
+        values = np.take_along_axis(self.data, kept_indices, axis=dim)
+        shape = self.shape
+
+        def backward(g):
+            grad = np.zeros(shape, dtype=g.dtype)
+            np.put_along_axis(grad, kept_indices, g if keepdim else np.expand_dims(g, dim), axis=dim)
+            return (grad,)
+
+        indices = kept_indices if keepdim else kept_indices.squeeze(dim)
+        values = values if keepdim else values.squeeze(dim)
+        return ExtremeResult(Tensor._make(values, (self,), backward, op), Tensor(indices))
+
+    def amax(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
         """The largest entry along ``axis``; ties share the gradient equally (like torch.amax)."""
+        axis, keepdims = _reduction_axes("amax", axis, keepdims, dim, keepdim)
         x = self.data
         out = np.max(x, axis=axis, keepdims=keepdims)
         shape = self.shape
@@ -338,14 +408,38 @@ class Tensor:
 
         return Tensor._make(out, (self,), backward, "max")
 
-    def min(self, axis=None, keepdims=False):
-        """The smallest entry along ``axis``: -max(-x), so ties share the gradient too."""
-        return -((-self).max(axis=axis, keepdims=keepdims))
+    def amin(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
+        """The smallest entry along ``axis``: -amax(-x), so ties share the gradient too."""
+        axis, keepdims = _reduction_axes("amin", axis, keepdims, dim, keepdim)
+        return -((-self).amax(axis=axis, keepdims=keepdims))
 
-    def argmax(self, axis=None):
-        return Tensor(np.argmax(self.data, axis=axis))
+    def argmax(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Index of the largest entry (of the flattened tensor when no dim is given)."""
+        return self._arg_extreme("argmax", np.argmax, dim, keepdim, axis, keepdims)
+
+    def argmin(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        return self._arg_extreme("argmin", np.argmin, dim, keepdim, axis, keepdims)
+
+    def _arg_extreme(self, op, pick, dim, keepdim, axis, keepdims):
+        axis, keepdims = _reduction_axes(op, axis, keepdims, dim, keepdim)
+        if axis is None:
+            index = pick(self.data)
+            return Tensor(np.reshape(index, (1,) * self.ndim if keepdims else ()).astype(np.int64))
+        axis = _one_dim(op, axis, self.ndim)
+        return Tensor(pick(self.data, axis=axis, keepdims=keepdims).astype(np.int64))
 
     # -- comparisons: constant boolean tensors (no gradient flows through a comparison) --
+    # Defining __eq__ would make Python drop the default hash; the autograd keys
+    # its bookkeeping by id() anyway, and identity hashing keeps tensors usable
+    # in sets and as dict keys, as in PyTorch.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return Tensor(np.equal(self.data, _data_of(other)))
+
+    def __ne__(self, other):
+        return Tensor(np.not_equal(self.data, _data_of(other)))
+
     def __lt__(self, other):
         return Tensor(self.data < _data_of(other))
 
@@ -366,15 +460,31 @@ class Tensor:
             out = self.data.reshape(shape)
         except ValueError:
             raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {old_shape} ({self.size} elements) "
+                f"reshape: cannot reshape a tensor of shape {old_shape} ({self.numel()} elements) "
                 f"into shape {tuple(shape)}"
             ) from None
         return Tensor._make(out, (self,), lambda g: (g.reshape(old_shape),), "reshape")
 
     view = reshape
 
-    def flatten(self, start_dim=0):
-        return self.reshape(self.shape[:start_dim] + (-1,))
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge dims start_dim..end_dim into one (PyTorch's meaning; a 0-d tensor becomes shape (1,))."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start = _one_dim("flatten", start_dim, self.ndim)
+        end = _one_dim("flatten", end_dim, self.ndim)
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {self.shape}")
+        merged = int(np.prod(self.shape[start:end + 1]))
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
+
+    def permute(self, *dims):
+        """Reorder the dims: x.permute(0, 2, 3, 1) turns NCHW into NHWC (PyTorch's name for transpose(axes))."""
+        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        if len(dims) != self.ndim:
+            raise ValueError(f"permute: got {len(dims)} dims {tuple(dims)} for a tensor of shape {self.shape} "
+                             f"({self.ndim} dims)")
+        return self.transpose(tuple(_one_dim("permute", d, self.ndim) for d in dims))
 
     def unsqueeze(self, axis):
         return self.reshape(np.expand_dims(self.data, axis).shape)
@@ -427,17 +537,94 @@ class Tensor:
 # ---------------------------------------------------------------------------
 # Helpers and free functions.
 
+def _plain_data(value):
+    """Tensors replaced by their ndarrays, inside tuples, lists and dicts too."""
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, (tuple, list)):
+        return type(value)(_plain_data(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _plain_data(item) for key, item in value.items()}
+    return value
+
+
 def _data_of(value):
     return value.data if isinstance(value, Tensor) else value
 
 
+# What max(dim)/min(dim) return, like torch.return_types.max: ``values, indices = x.max(1)``.
+ExtremeResult = namedtuple("ExtremeResult", ["values", "indices"])
+
+
 def _to_tensor(value, dtype):
-    """Wrap a Python number or array as a constant; numbers take the tensor's dtype."""
+    """Wrap a Python number or array as a constant; numbers take the tensor's dtype.
+
+    PyTorch's promotion for a Python number: it never widens the tensor's
+    dtype within a category (float32 + 0.1 stays float32), but a float number
+    with an int or bool tensor gives the default float (int * 0.5 -> float32),
+    and an int number with a bool tensor gives int64.
+    """
     if isinstance(value, Tensor):
         return value
+    if isinstance(value, (bool, np.bool_)):
+        return Tensor(np.asarray(value, dtype=dtype))
     if isinstance(value, (int, float)):
+        kind = np.dtype(dtype).kind
+        if isinstance(value, float) and kind in "biu":
+            dtype = DEFAULT_FLOAT
+        elif kind == "b":
+            dtype = np.int64
         return Tensor(np.asarray(value, dtype=dtype))
     return Tensor(value)
+
+
+def _result_dtype(a, b, true_division=False):
+    """PyTorch's promotion between two tensors.
+
+    Tensors with dimensions decide the dtype; a 0-d tensor joins in only if it
+    is of a higher category (bool < int < float < complex), so float32 (N,) with
+    a float64 0-d tensor stays float32, while float32 (N,) with float64 (N,)
+    gives float64. True division of integers gives the default float.
+    """
+    categories = "biufc"
+    rank = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
+    da, db = a.data.dtype, b.data.dtype
+    if (a.ndim == 0) != (b.ndim == 0):
+        dimensioned, scalar = (da, db) if b.ndim == 0 else (db, da)
+        if rank[scalar.kind] > rank[dimensioned.kind]:
+            result = np.dtype(DEFAULT_FLOAT) if scalar.kind == "f" else np.result_type(dimensioned, scalar)
+        else:
+            result = dimensioned
+    else:
+        result = np.result_type(da, db)
+    if true_division and result.kind in "biu":
+        result = np.dtype(DEFAULT_FLOAT)
+    assert result.kind in categories
+    return result
+
+
+def _reduction_axes(op, axis, keepdims, dim, keepdim):
+    """Accept PyTorch's dim=/keepdim= or numpy's axis=/keepdims=, but not both of a pair."""
+    if dim is not None and axis is not None:
+        raise TypeError(f"{op}: got both dim={dim!r} and axis={axis!r}; they mean the same thing, pass one")
+    if keepdim is not None and keepdims is not None:
+        raise TypeError(f"{op}: got both keepdim={keepdim!r} and keepdims={keepdims!r}; pass one")
+    axis = dim if axis is None else axis
+    keep = keepdim if keepdims is None else keepdims
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return axis, bool(keep)
+
+
+def _one_dim(op, dim, ndim):
+    """A single dim as a non-negative int, or an error naming the valid range."""
+    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r} ({type(dim).__name__})")
+    bound = ndim if ndim > 0 else 1  # a 0-d tensor accepts dim 0 and -1, as in PyTorch
+    if not -bound <= dim < bound:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims "
+                         f"(expected a value in [{-bound}, {bound - 1}])")
+    return int(dim) % bound
 
 
 def _is_basic_index(index):
@@ -450,10 +637,11 @@ def _is_basic_index(index):
     )
 
 
-def _broadcasting(op, numpy_fn, a, b):
-    """Apply a numpy binary op, turning numpy's shape error into one that names both shapes."""
+def _broadcasting(op, numpy_fn, a, b, true_division=False):
+    """Apply a numpy binary op in the promoted dtype, naming both shapes if they do not broadcast."""
+    dtype = _result_dtype(a, b, true_division)
     try:
-        return numpy_fn(a.data, b.data)
+        return numpy_fn(a.data.astype(dtype, copy=False), b.data.astype(dtype, copy=False))
     except ValueError:
         raise ValueError(f"{op}: cannot broadcast shapes {a.shape} and {b.shape}") from None
 
@@ -538,6 +726,37 @@ def where(condition, a, b):
     b = _to_tensor(b, a.dtype)
     out = np.where(condition, a.data, b.data)
     return Tensor._make(out, (a, b), lambda g: (g * condition, g * ~condition), "where")
+
+
+def _as_tensor(x):
+    """The free functions also take arrays (old tutorials write torch.max(outputs.data, 1))."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """torch.flatten(x, start_dim=1): keep the batch dim, merge the rest."""
+    return _as_tensor(x).flatten(start_dim, end_dim)
+
+
+def permute(x, *dims):
+    return _as_tensor(x).permute(*dims)
+
+
+def max(x, dim=None, keepdim=None):  # noqa: A001 (torch.max's name, on purpose)
+    """torch.max(outputs, 1) -> (values, indices); torch.max(x) -> the 0-d largest entry."""
+    return _as_tensor(x).max(dim, keepdim)
+
+
+def min(x, dim=None, keepdim=None):  # noqa: A001
+    return _as_tensor(x).min(dim, keepdim)
+
+
+def argmax(x, dim=None, keepdim=None):
+    return _as_tensor(x).argmax(dim, keepdim)
+
+
+def argmin(x, dim=None, keepdim=None):
+    return _as_tensor(x).argmin(dim, keepdim)
 
 
 def tensor(data, requires_grad=False, dtype=None):

@@ -25,8 +25,8 @@ same idea over whole arrays, where a local derivative is a function (a
 closure), driven by the same autograd.backward.
 """
 import math
+import random
 
-import numpy as np
 
 from . import autograd
 
@@ -124,8 +124,13 @@ class Value:
         positive = self.data > 0
         return Value(self.data if positive else 0.0, (self,), (1.0 if positive else 0.0,), "relu")
 
+    @property
+    def _prev(self):
+        """micrograd's name for the inputs of this node (a read-only set, as micrograd's graph drawing expects)."""
+        return frozenset(self._parents)
+
     def __repr__(self):
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
+        return f"Value(data={self.data}, grad={self.grad})"  # exactly micrograd's format
 
 
 def dot(weights, inputs, bias=0.0):
@@ -149,18 +154,32 @@ def dot(weights, inputs, bias=0.0):
 # ---------------------------------------------------------------------------
 # A tiny neural net made of Values (as in micrograd's nn.py).
 
-class Neuron:
-    """out = act(sum_i w_i * x_i + b), with act = relu, or identity for the last layer.
+class Module:
+    """micrograd's base class: anything with parameters() can zero their gradients."""
 
-    ``fused=True`` builds the weighted sum as one ``dot`` node; ``fused=False``
-    builds it from + and * nodes exactly as micrograd does (same numbers).
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def parameters(self):
+        return []
+
+
+class Neuron(Module):
+    """out = act(sum_i w_i * x_i + b), with act = relu, or identity (``nonlin=False``) for the last layer.
+
+    Weights are drawn uniform in [-1, 1] from Python's ``random`` (so
+    ``random.seed(1337)`` repeats them, as in micrograd) unless ``rng`` (a
+    random.Random) is given. ``fused=True`` builds the weighted sum as one
+    ``dot`` node; ``fused=False`` builds it from + and * nodes exactly as
+    micrograd does (same numbers).
     """
 
-    def __init__(self, n_inputs, nonlinear=True, rng=None, fused=True):
-        rng = rng if rng is not None else _default_rng()
-        self.w = [Value(rng.uniform(-1, 1)) for _ in range(n_inputs)]
+    def __init__(self, nin, nonlin=True, rng=None, fused=True):
+        rng = rng if rng is not None else random
+        self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.nonlinear = nonlinear
+        self.nonlin = nonlin
         self.fused = fused
 
     def __call__(self, x):
@@ -168,15 +187,18 @@ class Neuron:
             activation = dot(self.w, x, self.b)
         else:
             activation = sum((w * xi for w, xi in zip(self.w, x)), self.b)
-        return activation.relu() if self.nonlinear else activation
+        return activation.relu() if self.nonlin else activation
 
     def parameters(self):
         return self.w + [self.b]
 
+    def __repr__(self):
+        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
 
-class Layer:
-    def __init__(self, n_inputs, n_outputs, nonlinear=True, rng=None, fused=True):
-        self.neurons = [Neuron(n_inputs, nonlinear, rng, fused) for _ in range(n_outputs)]
+
+class Layer(Module):
+    def __init__(self, nin, nout, **kwargs):
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     def __call__(self, x):
         out = [neuron(x) for neuron in self.neurons]
@@ -185,16 +207,23 @@ class Layer:
     def parameters(self):
         return [p for neuron in self.neurons for p in neuron.parameters()]
 
+    def __repr__(self):
+        return f"Layer of [{', '.join(str(neuron) for neuron in self.neurons)}]"
 
-class MLP:
-    """MLP(2, [16, 16, 1]): 2 inputs, two hidden relu layers of 16, one linear output."""
 
-    def __init__(self, n_inputs, layer_sizes, seed=None, fused=True):
-        rng = _default_rng(seed)
-        sizes = [n_inputs] + list(layer_sizes)
-        last = len(layer_sizes) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], nonlinear=i != last, rng=rng, fused=fused)
-                       for i in range(len(layer_sizes))]
+class MLP(Module):
+    """MLP(2, [16, 16, 1]): 2 inputs, two hidden relu layers of 16, one linear output.
+
+    ``seed=None`` draws from Python's global ``random`` (micrograd's behaviour);
+    ``seed=s`` draws from its own random.Random(s) and leaves the global one alone.
+    """
+
+    def __init__(self, nin, nouts, seed=None, fused=True):
+        rng = random.Random(seed) if seed is not None else None
+        sizes = [nin] + list(nouts)
+        last = len(nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != last, rng=rng, fused=fused)
+                       for i in range(len(nouts))]
 
     def __call__(self, x):
         for layer in self.layers:
@@ -204,10 +233,5 @@ class MLP:
     def parameters(self):
         return [p for layer in self.layers for p in layer.parameters()]
 
-    def zero_grad(self):
-        for p in self.parameters():
-            p.grad = 0.0
-
-
-def _default_rng(seed=None):
-    return np.random.default_rng(seed)
+    def __repr__(self):
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

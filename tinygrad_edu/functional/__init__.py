@@ -6,7 +6,8 @@ recurrent.py.
 """
 from .activations import log_softmax, relu, sigmoid, softmax, tanh
 from .dropout import dropout
-from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
+from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss,
+                     nll_loss)
 from .embedding import embedding
 from .recurrent import gru, lstm, rnn_relu, rnn_tanh
 from .conv import conv1d, conv2d

@@ -30,13 +30,21 @@ def tanh(x):
     return x.tanh()
 
 
+def _one_axis(name, axis, dim):
+    """PyTorch's dim= or numpy's axis= (not both); the last axis by default."""
+    if axis is not None and dim is not None:
+        raise TypeError(f"{name}: got both dim={dim!r} and axis={axis!r}; they mean the same thing, pass one")
+    return -1 if axis is None and dim is None else (dim if axis is None else axis)
+
+
 def _check_axis(name, x, axis):
     if not -x.ndim <= axis < x.ndim:
         raise ValueError(f"{name}: axis {axis} is out of range for a tensor of shape {x.shape}")
 
 
-def softmax(x, axis=-1):
+def softmax(x, axis=None, *, dim=None):
     """exp(x - max) / sum(exp(x - max)) along ``axis``; backward: p * (g - sum(g * p))."""
+    axis = _one_axis("softmax", axis, dim)
     _check_axis("softmax", x, axis)
     shifted = x.data - np.max(x.data, axis=axis, keepdims=True)
     exps = np.exp(shifted)
@@ -48,8 +56,9 @@ def softmax(x, axis=-1):
     return Tensor._make(probs, (x,), backward, "softmax")
 
 
-def log_softmax(x, axis=-1):
+def log_softmax(x, axis=None, *, dim=None):
     """(x - m) - log(sum(exp(x - m))) along ``axis``; backward: g - softmax(x) * sum(g)."""
+    axis = _one_axis("log_softmax", axis, dim)
     _check_axis("log_softmax", x, axis)
     shifted = x.data - np.max(x.data, axis=axis, keepdims=True)
     log_norm = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))

@@ -1,7 +1,7 @@
 """Neural-network layers, named and laid out like ``torch.nn``.
 
 Reading order: module.py (Module, Parameter, Sequential), init.py (where
-weights start), linear.py, activation.py, dropout.py, then the layers built on
+weights start), linear.py, activation.py, dropout.py, loss.py (the loss modules), then the layers built on
 the kernels: conv.py, pooling.py, sparse.py (Embedding), rnn.py.
 """
 from . import init
@@ -10,6 +10,7 @@ from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .sparse import Embedding
 from .rnn import GRU, LSTM, RNN, SimpleRNN
 from .conv import Conv1d, Conv2d

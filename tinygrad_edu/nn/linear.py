@@ -27,6 +27,11 @@ class Linear(Module):
                 f"Linear expected input with {self.in_features} features in its last axis "
                 f"(..., {self.in_features}), got shape {x.shape}"
             )
+        if x.dtype != self.weight.dtype:  # the same rule as Conv2d and LSTM (and PyTorch)
+            raise TypeError(
+                f"Linear has {self.weight.dtype} weights but got {x.dtype} input; convert one to match "
+                "(x.float() or model.double())"
+            )
         out = x @ self.weight.T
         return out + self.bias if self.bias is not None else out
 
