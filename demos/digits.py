@@ -45,7 +45,7 @@ def shift_invariant_convnet():
 
 
 def count_parameters(model):
-    return int(sum(parameter.size for parameter in model.parameters()))
+    return int(sum(parameter.numel() for parameter in model.parameters()))
 
 
 def train(model, data, epochs, lr, seed):

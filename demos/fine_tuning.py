@@ -109,8 +109,8 @@ def main(argv=None):
     print(f"pretrained on {len(old_task[0])} digits 0-4 for {pretrain_epochs} epochs")
     histories = {"fine-tuned": fine_tune(model, small, test, epochs, args.seed),
                  "from scratch": from_scratch(small, test, epochs, args.seed)}
-    frozen = sum(p.size for p in model.parameters() if not p.requires_grad)
-    trainable = sum(p.size for p in model.parameters() if p.requires_grad)
+    frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     print(f"fine-tuning trains {trainable} weights of the new final layer; {frozen} convolution weights are frozen")
     results = {}
     for name, history in histories.items():

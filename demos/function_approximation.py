@@ -105,7 +105,7 @@ def fit_curve(depth, x, y, steps, seed):
         optimizer.step()
     with tg.no_grad():
         prediction = model(inputs).data[:, 0]
-    n_weights = sum(p.size for p in model.parameters())
+    n_weights = sum(p.numel() for p in model.parameters())
     return {"prediction": prediction, "mse": float(np.mean((prediction - y) ** 2)), "weights": n_weights}
 
 
