@@ -264,7 +264,8 @@ def grad_cam(model, x, target, layer=None, relu=True):
     if relu:
         layer_map = np.maximum(layer_map, 0)
     values = upsample_bilinear(layer_map, batch.shape[2:])
-    return Attribution(values, "grad_cam", targets, {"layer": name, "relu": relu, "layer_map": layer_map})
+    settings = {"layer": name, "relu": relu, "layer_map": layer_map}
+    return Attribution(values, "grad_cam", targets, settings, signed=not relu)
 
 
 # --------------------------------------------------------------------------- occlusion
