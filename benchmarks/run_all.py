@@ -7,7 +7,7 @@ same process and so cancel much of the machine's noise.
 """
 import importlib
 
-BENCHMARKS = ["bench_engine", "bench_conv", "bench_rnn", "bench_augment", "bench_lime"]
+BENCHMARKS = ["bench_engine", "bench_conv", "bench_rnn", "bench_augment", "bench_lime", "bench_attributions"]
 
 
 def main():

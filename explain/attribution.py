@@ -47,7 +47,11 @@ class Attribution:
         return self.values.shape[0]
 
     def plot(self, image=None, index=0, ax=None, alpha=0.6, cmap=None, title=None):
-        """Row `index`'s heat map blended over its image (C, H, W) or (H, W), with a colour bar.
+        """Row `index`'s heat map blended over its image, with a colour bar.
+
+        `image` is that row's picture as (C, H, W) with C = 1 or 3, (H, W, C) with
+        C = 1 or 3, or (H, W) grey; (C, H, W) is tried first, so a 3 x 3 RGB image
+        is read channels-first. Its values are stretched to [0, 1] for display.
 
         Signed maps use a diverging colour map centred on 0 (red: raises the
         score, blue: lowers it); unsigned maps run from dark (0) to bright.
@@ -64,11 +68,11 @@ class Attribution:
         colours = cmap or ("bwr" if self.signed else "inferno")
         low = -limit if self.signed else 0.0
         shown = ax.imshow(heat, cmap=colours, vmin=low, vmax=limit, alpha=alpha if image is not None else 1.0)
-        ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.04, label="attribution")
+        ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.04, label=f"{self.method} attribution")
         target = self.target[index] if self.target.ndim else self.target
         ax.set_title(title or f"{self.method} (target class {int(target)})")
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_xlabel("x (pixels)")
+        ax.set_ylabel("y (pixels)")
         if own_figure:
             ax.figure.tight_layout()
         return ax
@@ -79,7 +83,10 @@ def _displayable(image, size):
     array = np.asarray(image, dtype=np.float64)
     if array.ndim == 3 and array.shape[0] in (1, 3) and array.shape[1:] == tuple(size):
         array = array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)
-    if array.shape[:2] != tuple(size):
-        raise ValueError(f"image must be (C, H, W) or (H, W) with (H, W) = {tuple(size)}, got {np.shape(image)}")
+    elif array.ndim == 3 and array.shape[2] in (1, 3) and array.shape[:2] == tuple(size):
+        array = array[..., 0] if array.shape[2] == 1 else array
+    if array.ndim not in (2, 3) or array.shape[:2] != tuple(size):
+        raise ValueError(f"image must be (C, H, W), (H, W, C) with C in (1, 3), or (H, W), with (H, W) = "
+                         f"{tuple(size)}, got shape {np.shape(image)}")
     low, high = array.min(), array.max()
     return (array - low) / (high - low) if high > low else np.zeros_like(array)

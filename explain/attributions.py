@@ -228,7 +228,8 @@ def upsample_bilinear(maps, size):
     """(N, C, h, w) -> (N, C, H, W), as torch.nn.functional.interpolate(mode="bilinear")."""
     rows = bilinear_matrix(maps.shape[2], size[0])
     columns = bilinear_matrix(maps.shape[3], size[1])
-    return np.einsum("Hh,nchw,Ww->ncHW", rows, maps, columns).astype(maps.dtype)
+    # Two matrix products (rows, then columns): far cheaper than one three-way einsum.
+    return (rows.astype(maps.dtype) @ maps @ columns.T.astype(maps.dtype)).astype(maps.dtype, copy=False)
 
 
 def grad_cam(model, x, target, layer=None, relu=True):
@@ -267,7 +268,8 @@ def grad_cam(model, x, target, layer=None, relu=True):
     if relu:
         layer_map = np.maximum(layer_map, 0)
     values = upsample_bilinear(layer_map, batch.shape[2:])
-    return Attribution(values, "grad_cam", targets, {"layer": name, "relu": relu, "layer_map": layer_map})
+    settings = {"layer": name, "relu": relu, "layer_map": layer_map}
+    return Attribution(values, "grad_cam", targets, settings, signed=not relu)
 
 
 # --------------------------------------------------------------------------- occlusion

@@ -117,8 +117,17 @@ def test_heatmap_sums_channels_and_plot_draws_a_colour_bar():
     np.testing.assert_array_equal(attribution.heatmap(), values.sum(axis=1))
     ax = attribution.plot(np.zeros((3, 4, 5)), index=1)
     assert len(ax.figure.axes) == 2 and "target class 1" in ax.get_title()
-    with pytest.raises(ValueError, match=r"image must be \(C, H, W\) or \(H, W\) with \(H, W\) = \(4, 5\)"):
+    with pytest.raises(ValueError, match=r"image must be \(C, H, W\), \(H, W, C\) with C in \(1, 3\), or \(H, W\), with \(H, W\) = \(4, 5\)"):
         attribution.plot(np.zeros((7, 7)))
+
+
+def test_plot_reads_channels_first_channels_last_and_grey_images_alike():
+    attribution = explain.Attribution(np.random.default_rng(0).normal(size=(1, 3, 4, 5)), "test", np.array([0]))
+    rgb = np.random.default_rng(1).random((3, 4, 5))
+    shown = [attribution.plot(image).images[0].get_array() for image in (rgb, rgb.transpose(1, 2, 0))]
+    np.testing.assert_allclose(shown[0], shown[1])
+    assert attribution.plot(rgb[0]).images[0].get_array().shape == (4, 5)
+    assert attribution.plot(rgb[:1].transpose(1, 2, 0)).images[0].get_array().shape == (4, 5)
 
 
 # --------------------------------------------------------------------------- bad input
