@@ -113,3 +113,36 @@ def test_disable_jit_gives_the_same_results(tmp_path):
     code = "import numba\nassert numba.config.DISABLE_JIT\n" + KERNEL_CHECK
     result = run_python(code, {"PYTHONPATH": str(PROJECT_ROOT), "NUMBA_DISABLE_JIT": "1"}, tmp_path)
     assert "KERNELS OK" in result.stdout, result.stderr
+
+
+def test_import_falls_back_to_a_temporary_cache_when_nothing_is_writable(tmp_path):
+    """Read-only package, no NUMBA_CACHE_DIR, read-only home: one warning, and the kernels still run.
+
+    The child runs as user nobody (setpriv), so file permissions bind it even when the tests run as root.
+    """
+    if shutil.which("setpriv") is None or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv to run a child as an unprivileged user")
+    import tempfile
+    root = Path(tempfile.mkdtemp(prefix="tg-readonly-"))
+    try:
+        shutil.copytree(PROJECT_ROOT / "tinygrad_edu", root / "tinygrad_edu",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        (root / "home").mkdir()
+        fallback = Path(tempfile.gettempdir()) / "tinygrad_edu-numba-cache-65534"
+        shutil.rmtree(fallback, ignore_errors=True)
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o555 if path.is_dir() else 0o444)  # nobody may read, never write
+        code = "import warnings\nwarnings.simplefilter('always')\n" + KERNEL_CHECK
+        env = {key: value for key, value in os.environ.items() if key not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
+        env.update(PYTHONPATH=str(root), HOME=str(root / "home"), PYTHONDONTWRITEBYTECODE="1")
+        result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                 sys.executable, "-c", code], env=env, cwd=str(root), capture_output=True,
+                                text=True, timeout=300)
+        assert "KERNELS OK" in result.stdout, result.stderr
+        assert str(root / "tinygrad_edu") in result.stdout
+        assert result.stderr.count("no writable folder for Numba's cache") == 1, result.stderr
+        assert list(fallback.rglob("*.nbi")), "the kernels were not cached in the temporary folder"
+    finally:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755)
+        shutil.rmtree(root, ignore_errors=True)

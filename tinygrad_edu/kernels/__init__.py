@@ -29,11 +29,50 @@ Set TINYGRAD_EDU_KEEP_MALLOC=1 to leave the C allocator as it is.
 import ctypes
 import ctypes.util
 import os
+import tempfile
+import warnings
 
 import numba
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
+
+
+def _writable(folder):
+    """The test Numba itself makes before caching into a folder: create it, write a temporary file."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+        return True
+    except OSError:
+        return False
+
+
+def _make_sure_numba_can_cache():
+    """``cache=True`` raises at import ("no locator available") when Numba finds no writable folder.
+
+    Numba tries NUMBA_CACHE_DIR, then __pycache__ beside the source, then the
+    user's cache folder. When none can be written (a read-only install and a
+    read-only home) we point it at a per-user temporary folder, with one
+    warning; the kernels then compile once per boot instead of once ever.
+    """
+    from numba.misc.appdirs import AppDirs
+    candidates = [os.path.join(os.path.dirname(__file__), "__pycache__"),
+                  AppDirs(appname="numba", appauthor=False).user_cache_dir]
+    if numba.config.CACHE_DIR:
+        candidates.insert(0, numba.config.CACHE_DIR)
+    if any(_writable(folder) for folder in candidates):
+        return
+    fallback = os.path.join(tempfile.gettempdir(), f"tinygrad_edu-numba-cache-{getattr(os, 'getuid', lambda: 'user')()}")
+    if not _writable(fallback):
+        raise ImportError(f"tinygrad_edu: Numba can cache compiled kernels nowhere (tried {candidates + [fallback]}); "
+                          "set NUMBA_CACHE_DIR to a writable folder")
+    numba.config.CACHE_DIR = fallback
+    warnings.warn(f"tinygrad_edu: no writable folder for Numba's cache (tried {candidates}); "
+                  f"caching compiled kernels in {fallback} instead", RuntimeWarning, stacklevel=2)
+
+
+_make_sure_numba_can_cache()
 
 
 def _keep_freed_memory_for_reuse():
