@@ -83,3 +83,86 @@ def test_concatenate_of_nothing():
 def test_len_of_a_0d_tensor():
     with pytest.raises(TypeError, match=r"0-d tensor.*got shape \(\)"):
         len(Tensor(3.0))
+
+
+def test_linear_refuses_a_negative_size():
+    with pytest.raises(ValueError, match="in_features to be an integer >= 0, got -1"):
+        nn.Linear(-1, 3)
+
+
+def test_linear_refuses_a_python_list():
+    with pytest.raises(TypeError, match=r"Linear expected a Tensor of shape \(\.\.\., 2\), got list"):
+        nn.Linear(2, 1)([[1.0, 2.0]])
+
+
+def test_linear_refuses_a_string_tensor():
+    with pytest.raises(TypeError, match="floating-point Tensor, got dtype <U1"):
+        nn.Linear(2, 1)(Tensor(np.array([["a", "b"]])))
+
+
+def test_embedding_refuses_a_fractional_size():
+    with pytest.raises(TypeError, match="num_embeddings to be an integer, got 3.5"):
+        nn.Embedding(3.5, 2)
+
+
+def test_load_state_dict_refuses_none_and_tensors():
+    layer = nn.Linear(2, 1)
+    with pytest.raises(TypeError, match="expected a dict of name -> numpy array.*got NoneType"):
+        layer.load_state_dict(None)
+    with pytest.raises(TypeError, match=r"got Tensors for \['bias', 'weight'\]"):
+        layer.load_state_dict(dict(layer.named_parameters()))
+
+
+def _tiny_fit(x, y, **settings):
+    from tinygrad_edu import fit, functional as F
+    model = nn.Linear(2, 2)
+    return fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), x, y, verbose=0, **settings)
+
+
+@pytest.mark.parametrize("name, value", [("batch_size", 0), ("batch_size", 2.5), ("epochs", 0), ("epochs", "3")])
+def test_fit_refuses_counts_that_are_not_positive_integers(name, value):
+    with pytest.raises(ValueError, match=rf"{name} >= 1 \(an integer\), got {value!r}"):
+        _tiny_fit(np.zeros((4, 2), np.float32), np.zeros(4, np.int64), **{name: value})
+
+
+def test_fit_refuses_a_tensor_as_x():
+    with pytest.raises(TypeError, match="expected numpy arrays for x and y.*got a Tensor"):
+        _tiny_fit(Tensor(np.zeros((4, 2), np.float32)), np.zeros(4, np.int64))
+
+
+def test_fit_checks_the_data_for_nan_once_before_training():
+    x = np.zeros((4, 2), np.float32)
+    x[1, 0] = np.nan
+    with pytest.raises(ValueError, match="x holds 1 NaN or infinite values"):
+        _tiny_fit(x, np.zeros(4, np.int64))
+
+
+def test_fit_stops_naming_batch_and_epoch_when_the_loss_becomes_non_finite():
+    from tinygrad_edu import fit
+    model = nn.Linear(2, 1)
+    calls = []
+
+    def loss_fn(outputs, targets):  # finite for the first three batches, then infinite
+        calls.append(1)
+        loss = (outputs * 0).sum()
+        return loss + (np.inf if len(calls) == 4 else 0.0)
+
+    with pytest.raises(FloatingPointError, match="loss became inf at batch 2 of epoch 2"):
+        fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.1), np.ones((4, 2), np.float32),
+            np.zeros(4, np.float32), epochs=3, batch_size=2, shuffle=False, verbose=0)
+
+
+def test_fit_checks_validation_data_before_the_first_epoch():
+    x, y = np.zeros((4, 2), np.float32), np.zeros(4, np.int64)
+    with pytest.raises(ValueError, match=r"pair \(x_val, y_val\).*sample_weight.*got tuple of length 3"):
+        _tiny_fit(x, y, validation_data=(x, y, np.ones(4)))
+    with pytest.raises(ValueError, match="validation_data: 4 inputs but 3 targets"):
+        _tiny_fit(x, y, validation_data=(x, y[:3]))
+
+
+def test_predict_refuses_batch_size_zero_and_handles_an_empty_x():
+    from tinygrad_edu import predict
+    model = nn.Linear(2, 3)
+    with pytest.raises(ValueError, match=r"batch_size >= 1 \(an integer\), got 0"):
+        predict(model, np.zeros((4, 2), np.float32), batch_size=0)
+    assert predict(model, np.zeros((0, 2), np.float32)).shape == (0, 3)
