@@ -218,3 +218,15 @@ def test_load_mnist_refuses_a_label_of_200(tmp_path):
     (tmp_path / "train-labels-idx1-ubyte").write_bytes(struct.pack(">BBBBI", 0, 0, 8, 1, 2) + bytes([3, 200]))
     with pytest.raises(ValueError, match="expected digit labels 0..9, got 200 \\(at index 1"):
         load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize("build, words", [
+    (lambda augment: augment.RandomRotation(float("nan")), "RandomRotation expected degrees"),
+    (lambda augment: augment.RandomRotation((0, float("inf"))), "RandomRotation expected degrees"),
+    (lambda augment: augment.RandomTranslate(translate_px=float("inf")), "RandomTranslate"),
+    (lambda augment: augment.GaussianNoise(std=float("nan")), "GaussianNoise expected std >= 0, got nan"),
+])
+def test_augment_refuses_nan_and_infinite_parameters_when_built(build, words):
+    import augment
+    with pytest.raises(ValueError, match=words):
+        build(augment)
