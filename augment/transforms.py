@@ -36,7 +36,8 @@ from .warp import remap
 
 
 def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    """A finite real number: NaN compares False with everything, so a NaN range would pass every check."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and bool(np.isfinite(value))
 
 
 def _symmetric_range(value, name, owner, upper=None):
@@ -48,6 +49,8 @@ def _symmetric_range(value, name, owner, upper=None):
     else:
         try:
             low, high = (float(v) for v in value)
+            if not (np.isfinite(low) and np.isfinite(high)):
+                raise ValueError
         except (TypeError, ValueError):
             raise ValueError(f"{owner} expected {name} as a number or a pair (low, high), "
                              f"got {value!r}") from None
@@ -60,7 +63,7 @@ def _symmetric_range(value, name, owner, upper=None):
 
 def _per_axis(value, name, owner):
     """translate_px=3 means 3 in both axes; (3, 1) means 3 columns, 1 row."""
-    values = (value, value) if _is_number(value) else tuple(value)
+    values = (value, value) if isinstance(value, numbers.Real) else tuple(value)
     if len(values) != 2 or not all(_is_number(v) and v >= 0 for v in values):
         raise ValueError(f"{owner} expected {name} as a number >= 0 or a pair (x, y), got {value!r}")
     return float(values[0]), float(values[1])

@@ -18,11 +18,18 @@ Sampling follows lime: every superpixel is on with probability 1/2, and row 0
 is the original (all on), so the surrogate always sees the input it explains.
 Read next: lime_image.py (the explainer that puts the pieces together).
 """
+import os
+
 import numba
 import numpy as np
 from numba import njit
 
+from tinygrad_edu.kernels.numba_setup import configure_numba
+
 from .lime_base import check_probabilities
+
+
+configure_numba(os.path.dirname(os.path.abspath(__file__)))  # a writable compile cache, as for every kernel
 
 
 def sample_on_off(rng, num_samples, num_features):

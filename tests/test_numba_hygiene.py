@@ -130,12 +130,19 @@ def test_import_works_when_package_and_home_are_read_only():
         pytest.skip(f"the interpreter {sys.executable} is not reachable by user nobody")
     root = Path(tempfile.mkdtemp(prefix="tinygrad-edu-readonly-"))  # pytest's tmp_path is private to root
     try:
-        for name in ("tinygrad_edu", "augment"):
+        for name in ("tinygrad_edu", "augment", "explain"):
             shutil.copytree(PROJECT_ROOT / name, root / "packages" / name, ignore=shutil.ignore_patterns("__pycache__"))
         (root / "home").mkdir()
         for path in [root, *root.rglob("*")]:
             path.chmod(0o555 if path.is_dir() else 0o444)  # owned by root: nobody may read, not write
-        code = KERNEL_CHECK + "import augment\nprint('AUGMENT OK')\n"
+        code = KERNEL_CHECK + textwrap.dedent("""
+            import glob, numba, augment, explain
+            explain.LimeImageExplainer(random_state=0).explain_instance(
+                np.random.default_rng(0).random((16, 16, 3)), lambda b: b.mean(axis=(1, 2)), top_labels=1,
+                num_samples=20)  # runs the perturbation kernel, compiled into the fallback cache
+            assert glob.glob(numba.config.CACHE_DIR + "/**/*.nbi", recursive=True), "nothing cached in the fallback"
+            print("AUGMENT OK")
+        """)
         env = {key: value for key, value in os.environ.items() if key not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
         env.update({"PYTHONPATH": str(root / "packages"), "HOME": str(root / "home"), "PYTHONDONTWRITEBYTECODE": "1"})
         result = subprocess.run(_as_nobody([sys.executable, "-c", code]), env=env, cwd=str(root), capture_output=True,

@@ -68,6 +68,9 @@ def load_mnist(folder, split="train"):
         raise ValueError(
             f"load_mnist: expected images (N, H, W) and labels (N,), got {images.shape} and {labels.shape}"
         )
+    if labels.size and labels.max() > 9:
+        raise ValueError(f"load_mnist: expected digit labels 0..9, got {int(labels.max())} "
+                         f"(at index {int(labels.argmax())} of {prefix}-labels-idx1-ubyte)")
     return (images[:, None, :, :] / 255.0).astype(np.float32), labels.astype(np.int64)
 
 
@@ -109,6 +112,9 @@ class Vocabulary:
         return [self.index.get(word, self.UNKNOWN) for word in tokenize(text)]
 
     def decode(self, indices):
+        unknown = [i for i in indices if not 0 <= i < len(self.words)]
+        if unknown:
+            raise IndexError(f"Vocabulary.decode: expected indices in 0..{len(self.words) - 1}, got {unknown[:5]}")
         return " ".join(self.words[i] for i in indices if i != self.PAD)
 
 
@@ -116,7 +122,11 @@ def pad_sequences(sequences, maxlen, padding="pre", truncating="pre", value=0):
     """Keras' pad_sequences: a (N, maxlen) int64 array, cut and padded at the front by default."""
     if padding not in ("pre", "post") or truncating not in ("pre", "post"):
         raise ValueError(f"padding and truncating must be 'pre' or 'post', got '{padding}' and '{truncating}'")
+    if isinstance(maxlen, bool) or not isinstance(maxlen, (int, np.integer)) or maxlen < 0:
+        raise ValueError(f"pad_sequences expected maxlen to be an integer >= 0, got {maxlen!r}")
     out = np.full((len(sequences), maxlen), value, dtype=np.int64)
+    if maxlen == 0:
+        return out  # (N, 0), as Keras; list[-0:] would keep everything
     for row, sequence in enumerate(sequences):
         kept = list(sequence)[-maxlen:] if truncating == "pre" else list(sequence)[:maxlen]
         if not kept:
@@ -134,9 +144,14 @@ def load_glove(path, vocabulary, encoding="utf-8"):
     Returns the matrix and the number of vocabulary words found in the file.
     Use it with ``nn.Embedding.from_pretrained(matrix, freeze=True)``.
     """
-    matrix, dim, found = None, None, 0
-    with open(path, encoding=encoding) as handle:
-        for line_number, line in enumerate(handle, start=1):
+    matrix, dim, found, seen = None, None, 0, {}
+    with open(path, "rb") as handle:
+        for line_number, raw_line in enumerate(handle, start=1):
+            try:
+                line = raw_line.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ValueError(f"{path}:{line_number}: not valid {encoding} ({error.reason} at byte {error.start}); "
+                                 "pass encoding= to name the file's encoding") from None
             parts = line.rstrip().split(" ")
             if len(parts) < 2:
                 continue
@@ -147,10 +162,18 @@ def load_glove(path, vocabulary, encoding="utf-8"):
                 raise ValueError(f"{path}:{line_number}: vector has {len(parts) - 1} values, expected {dim}")
             row = vocabulary.index.get(parts[0])
             if row is not None:
+                if parts[0] in seen:
+                    raise ValueError(f"{path}:{line_number}: the word '{parts[0]}' appears again "
+                                     f"(first on line {seen[parts[0]]}); expected each word once")
+                seen[parts[0]] = line_number
                 try:
-                    matrix[row] = np.array(parts[1:], dtype=np.float32)
+                    vector = np.array(parts[1:], dtype=np.float32)
                 except ValueError:
                     raise ValueError(f"{path}:{line_number}: the vector for '{parts[0]}' is not all numbers") from None
+                if not np.all(np.isfinite(vector)):
+                    raise ValueError(f"{path}:{line_number}: the vector for '{parts[0]}' holds NaN or inf; "
+                                     "expected finite numbers")
+                matrix[row] = vector
                 found += 1
     if matrix is None:
         raise ValueError(f"{path}: no vectors found (expected lines of 'word v1 v2 ...')")

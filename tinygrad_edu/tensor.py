@@ -212,6 +212,9 @@ class Tensor:
         return self.transpose()
 
     def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor (a scalar): expected at least 1 dimension, got shape (); "
+                            "use .item() for its value")
         return len(self.data)
 
     def __bool__(self):
@@ -357,6 +360,10 @@ class Tensor:
         axis, keepdims = _reduction_axes("mean", axis, keepdims, dim, keepdim)
         axes = range(self.ndim) if axis is None else ((axis,) if isinstance(axis, int) else axis)
         count = int(np.prod([self.shape[a] for a in axes]))
+        if count == 0:
+            # numpy would warn and return NaN; PyTorch also returns NaN, but silently: say so instead
+            raise ValueError(f"mean() of an empty tensor (shape {self.shape}, axis={axis}): "
+                             "expected at least one element to average, got 0")
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
 
     def max(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
@@ -525,6 +532,9 @@ class Tensor:
     def astype(self, dtype):
         dtype = np.dtype(dtype)
         old = self.dtype
+        if dtype.kind not in "fc":
+            # rounding to integers is flat almost everywhere: no gradient flows (PyTorch refuses it too)
+            return Tensor(self.data.astype(dtype))
         return Tensor._make(self.data.astype(dtype), (self,), lambda g: (g.astype(old),), "astype")
 
     def float(self):
@@ -696,6 +706,8 @@ def matmul(a, b):
 def concatenate(tensors, axis=0):
     """Join along an existing axis; each input gets back its slice of the gradient."""
     tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("concatenate expected a non-empty sequence of tensors, got an empty one")
     sizes = [t.shape[axis] for t in tensors]
     try:
         out = np.concatenate([t.data for t in tensors], axis=axis)
@@ -722,6 +734,12 @@ def stack(tensors, axis=0):
 def where(condition, a, b):
     """Pick from a where condition holds, else from b (condition is a constant)."""
     condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if condition.dtype != np.bool_:
+        # a 0/1 int or float mask: ~1 is -2 bitwise, so it must become a boolean first
+        if not np.all((condition == 0) | (condition == 1)):
+            raise ValueError(f"where: expected a boolean condition (or 0/1 values), got dtype {condition.dtype} "
+                             "with values other than 0 and 1")
+        condition = condition.astype(bool)
     a = _to_tensor(a, DEFAULT_FLOAT)
     b = _to_tensor(b, a.dtype)
     out = np.where(condition, a.data, b.data)

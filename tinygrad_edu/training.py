@@ -78,6 +78,11 @@ def accuracy_counts(outputs, y):
     return None
 
 
+def _check_count(function, name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{function} expected {name} >= {minimum} (an integer), got {value!r}")
+
+
 def _batches(n_samples, batch_size, rng):
     order = rng.permutation(n_samples) if rng is not None else np.arange(n_samples)
     for start in range(0, n_samples, batch_size):
@@ -92,9 +97,21 @@ def fit(model, loss_fn, optimizer, x, y, epochs=1, batch_size=32, validation_dat
     the validation data). ``seed`` fixes the shuffling and the augmentation:
     each epoch draws from its own stream spawned from ``SeedSequence(seed)``.
     """
+    if isinstance(x, Tensor) or isinstance(y, Tensor):
+        raise TypeError("fit expected numpy arrays for x and y (it makes the batch Tensors itself), got a Tensor; "
+                        "pass tensor.data")
+    _check_count("fit", "batch_size", batch_size, minimum=1)
+    _check_count("fit", "epochs", epochs, minimum=1)
     x, y = _check_data(x, y)
-    if batch_size < 1 or epochs < 0:
-        raise ValueError(f"fit needs batch_size >= 1 and epochs >= 0, got batch_size={batch_size}, epochs={epochs}")
+    if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
+        raise ValueError(f"fit: x holds {int(np.sum(~np.isfinite(x)))} NaN or infinite values; "
+                         "expected finite inputs (the loss would become NaN)")
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("fit: validation_data must be a pair (x_val, y_val); Keras' sample weights "
+                             f"(x, y, sample_weight) are not supported, got {type(validation_data).__name__} "
+                             f"of length {len(validation_data) if hasattr(validation_data, '__len__') else '?'}")
+        _check_data(*validation_data, name="validation_data")
     history = History()
     epoch_seeds = np.random.SeedSequence(seed).spawn(epochs)
     n_batches = -(-len(x) // batch_size)
@@ -104,9 +121,13 @@ def fit(model, loss_fn, optimizer, x, y, epochs=1, batch_size=32, validation_dat
         running = _RunningMetrics()
         progress = tqdm(total=n_batches, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
                         disable=not verbose, leave=True)
-        for batch in _batches(len(x), batch_size, rng if shuffle else None):
+        for batch_number, batch in enumerate(_batches(len(x), batch_size, rng if shuffle else None), start=1):
             x_batch = x[batch] if augment is None else augment(x[batch], rng)
             loss, correct = _train_step(model, loss_fn, optimizer, x_batch, y[batch])
+            if not np.isfinite(loss):
+                progress.close()
+                raise FloatingPointError(f"fit: the loss became {loss} at batch {batch_number} of epoch "
+                                         f"{epoch + 1}; stopping (try a smaller lr, or detect_anomaly())")
             running.add(loss, correct, len(batch))
             progress.update(1)
             progress.set_postfix(running.result(), refresh=False)
@@ -172,12 +193,15 @@ def evaluate(model, loss_fn, x, y, batch_size=256):
 
 def predict(model, x, batch_size=256):
     """The model's outputs for every row of ``x``, as one numpy array (eval mode, no graph)."""
-    x = np.asarray(x)
+    _check_count("predict", "batch_size", batch_size, minimum=1)
+    x = np.asarray(x.data if isinstance(x, Tensor) else x)
     was_training = model.training
     model.eval()
     try:
         with no_grad():
             outputs = [model(_as_input(model, x[batch])).data for batch in _batches(len(x), batch_size, None)]
+            if len(x) == 0:  # no batches: run the empty batch itself, for the output's shape (as PyTorch does)
+                outputs = [model(_as_input(model, x)).data]
     finally:
         model.train(was_training)
     return np.concatenate(outputs, axis=0)

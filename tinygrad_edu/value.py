@@ -27,6 +27,7 @@ closure), driven by the same autograd.backward.
 import math
 import random
 
+import numpy as np
 
 from . import autograd
 
@@ -36,6 +37,9 @@ class Value:
     requires_grad = True  # every Value takes part in backprop
 
     def __init__(self, data, _parents=(), _local_grads=(), _op="", label=""):
+        if isinstance(data, (str, bytes)) or not isinstance(data, (int, float, np.integer, np.floating)):
+            # float('3') would quietly accept text; a Value holds a real number only
+            raise TypeError(f"Value expected a real number (int or float), got {type(data).__name__} {data!r}")
         self.data = float(data)
         self.grad = 0.0
         self._parents = _parents
@@ -67,8 +71,13 @@ class Value:
     def __pow__(self, exponent):
         """x ** p. With a Value exponent, d/dp = x**p * log(x) (for x > 0)."""
         x = self.data
+        p = exponent.data if isinstance(exponent, Value) else float(exponent)
+        if x < 0 and not float(p).is_integer():
+            raise ValueError(f"Value power: a negative base ({x:g}) to a fractional power ({p:g}) is not a real "
+                             "number; expected a base >= 0 or an integer exponent")
+        if x == 0 and p < 0:
+            raise ZeroDivisionError(f"Value power: 0 to a negative power ({p:g}) divides by zero")
         if not isinstance(exponent, Value):
-            p = float(exponent)
             return Value(x ** p, (self,), (p * x ** (p - 1),), f"**{exponent:g}")
         p = exponent.data
         out = x ** p
@@ -82,6 +91,9 @@ class Value:
         return self + (-other)
 
     def __truediv__(self, other):
+        divisor = other.data if isinstance(other, Value) else other
+        if divisor == 0:
+            raise ZeroDivisionError(f"Value division: dividing {self.data:g} by zero (the divisor is 0)")
         return self * other ** -1
 
     def __radd__(self, other):
@@ -101,7 +113,8 @@ class Value:
 
     # -- functions -----------------------------------------------------------------
     def exp(self):
-        out = math.exp(self.data) if self.data < 709.78 else math.inf
+        # NaN must stay NaN (nan < 709.78 is False, so the overflow branch would say inf)
+        out = math.exp(self.data) if not self.data > 709.78 else math.inf
         return Value(out, (self,), (out,), "exp")
 
     def log(self):
@@ -121,6 +134,8 @@ class Value:
         return Value(out, (self,), (out * (1 - out),), "sigmoid")
 
     def relu(self):
+        if math.isnan(self.data):
+            return Value(math.nan, (self,), (math.nan,), "relu")  # as torch.relu: NaN in, NaN out
         positive = self.data > 0
         return Value(self.data if positive else 0.0, (self,), (1.0 if positive else 0.0,), "relu")
 

@@ -19,9 +19,7 @@ import tempfile
 import warnings
 
 import numba
-
-_configured = False
-
+from numba.misc.appdirs import AppDirs
 
 def _writable(folder):
     """Can a file be created in `folder` (creating it if needed)? The test Numba itself makes."""
@@ -34,23 +32,21 @@ def _writable(folder):
 
 
 def user_cache_folder():
-    """Where Numba caches when the source folder is read-only (its appdirs rule on Linux)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "numba")
+    """Where Numba caches when the source folder is read-only (its own rule)."""
+    return AppDirs(appname="numba", appauthor=False).user_cache_dir
 
 
 def configure_numba(source_folder):
     """Threading layer and a cache folder that works, before `source_folder`'s kernels are decorated."""
-    global _configured
     if "NUMBA_THREADING_LAYER" not in os.environ:
         numba.config.THREADING_LAYER = "workqueue"
-    if _configured or numba.config.CACHE_DIR:
-        return
-    _configured = True
-    if _writable(os.path.join(source_folder, "__pycache__")) or _writable(user_cache_folder()):
+    # Numba's own order: NUMBA_CACHE_DIR, beside the source, the user's cache folder
+    candidates = [numba.config.CACHE_DIR] if numba.config.CACHE_DIR else []
+    candidates += [os.path.join(source_folder, "__pycache__"), user_cache_folder()]
+    if any(_writable(folder) for folder in candidates):
         return
     numba.config.CACHE_DIR = tempfile.mkdtemp(prefix="tinygrad-edu-numba-")
     warnings.warn(
-        f"tinygrad_edu: neither {source_folder} nor {user_cache_folder()} is writable, so compiled kernels "
+        f"tinygrad_edu: none of {', '.join(candidates)} is writable, so compiled kernels "
         f"are cached in {numba.config.CACHE_DIR} for this process only; set NUMBA_CACHE_DIR to a writable "
         "folder to keep them between runs", RuntimeWarning, stacklevel=2)

@@ -8,6 +8,7 @@ Read activation.py next.
 """
 import numpy as np
 
+from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
 
@@ -15,6 +16,9 @@ from .module import Module, Parameter
 class Linear(Module):
     def __init__(self, in_features, out_features, bias=True):
         super().__init__()
+        for name, value in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ValueError(f"Linear expected {name} to be an integer >= 0, got {value!r}")
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=np.float32))
@@ -22,6 +26,11 @@ class Linear(Module):
         init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, x):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"Linear expected a Tensor of shape (..., {self.in_features}), got {type(x).__name__}; "
+                            "wrap the data: Tensor(np.asarray(data, dtype=np.float32))")
+        if x.dtype.kind != "f":
+            raise TypeError(f"Linear expected a floating-point Tensor, got dtype {x.dtype}")
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear expected input with {self.in_features} features in its last axis "

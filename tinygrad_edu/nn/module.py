@@ -166,6 +166,13 @@ class Module:
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays into this tree; every missing, unexpected and mis-shaped key is named."""
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"load_state_dict expected a dict of name -> numpy array (from state_dict()), "
+                            f"got {type(state_dict).__name__}")
+        tensors = sorted(name for name, value in state_dict.items() if isinstance(value, Tensor))
+        if tensors:
+            raise TypeError(f"load_state_dict expected numpy arrays as values, got Tensors for {tensors}; "
+                            "pass state_dict() (arrays) or use .data")
         own = dict(self.named_parameters())
         own_buffers = dict(self.named_buffers())
         expected = set(own) | set(own_buffers)

@@ -21,6 +21,9 @@ from .module import Module, Parameter
 class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, _weight=None):
         super().__init__()
+        for name, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"Embedding expected {name} to be an integer, got {value!r}")
         if num_embeddings < 1 or embedding_dim < 1:
             raise ValueError(
                 f"Embedding needs num_embeddings >= 1 and embedding_dim >= 1, "

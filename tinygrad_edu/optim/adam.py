@@ -58,6 +58,10 @@ class Adam(Optimizer):
     def _check_hyperparameters(self, group):
         for name in ("lr", "eps", "weight_decay"):
             check_non_negative("Adam", name, group[name])
+        if group["eps"] == 0:
+            # PyTorch accepts eps=0, but then a parameter whose gradient is exactly 0 gets 0/0 = NaN
+            raise ValueError("Adam: eps must be > 0 (it keeps m_hat / sqrt(v_hat) finite when a gradient is 0), "
+                             "got eps=0; the usual value is 1e-8")
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2) like (0.9, 0.999), got {betas!r}")

@@ -41,6 +41,11 @@ class Optimizer:
                 f"{type(self).__name__} expected an iterable of Parameters or of param-group dicts, "
                 "got a single Tensor; wrap it in a list: [param]"
             )
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(
+                f"{type(self).__name__} expected an ordered collection of Parameters such as a list, got a set "
+                "(a set's order changes between runs, and so would the saved optimizer state)"
+            )
         self.defaults = dict(defaults)
         self.state = defaultdict(dict)  # Parameter -> its running averages (tensors hash by identity)
         self.param_groups = []
