@@ -40,9 +40,9 @@ METHODS = ("lime", "gradcam", "ig", "occlusion")
 GREY = 0.5  # LIME's fill, occlusion's baseline and the background-swap test's flat background
 
 SETTINGS = {
-    "full": {"train_scenes": 1500, "test_scenes": 200, "epochs": 6, "batch_size": 32, "learning_rate": 1e-3,
-             "bank_size": 400, "enrichment_scenes": 50, "lime_scenes": 20, "lime_samples": 500,
-             "lime_superpixels": 50, "ig_steps": 32, "occlusion_window": 8, "occlusion_stride": 4},
+    "full": {"train_scenes": 1500, "test_scenes": 200, "epochs": 6, "batch_size": 32, "learning_rate": 5e-4,
+             "bank_size": 400, "enrichment_scenes": 50, "lime_scenes": 20, "lime_samples": 400,
+             "lime_superpixels": 50, "ig_steps": 20, "occlusion_window": 8, "occlusion_stride": 4},
     "fast": {"train_scenes": 300, "test_scenes": 60, "epochs": 2, "batch_size": 32, "learning_rate": 2e-3,
              "bank_size": 40, "enrichment_scenes": 8, "lime_scenes": 3, "lime_samples": 100,
              "lime_superpixels": 50, "ig_steps": 8, "occlusion_window": 8, "occlusion_stride": 8},
