@@ -4,7 +4,8 @@ LIME asks a black-box classifier about many perturbed copies of one input and
 fits a weighted straight line to the answers; the line's weights say which
 parts of the input the prediction rests on. The API is the lime package's, so
 lime code runs unchanged; the internals are numpy and scikit-image only, and
-nothing here needs tinygrad_edu: any function from a batch to probabilities works.
+LIME needs nothing of tinygrad_edu: any function from a batch to probabilities
+works. The gradient tools (attributions, activations, sanity) need a tinygrad_edu model.
 
 Reading order (one idea per file):
     lime_base.py     the weighted linear surrogate: kernel, distances, ridge, feature selection
@@ -15,7 +16,12 @@ Reading order (one idea per file):
     lime_text.py     LimeTextExplainer and TextExplanation
     quality.py       stability across seeds, fidelity, deletion/insertion curves
     plots.py         outlined superpixels, weight bars, highlighted words
+    attribution.py   Attribution: the result type of the gradient and perturbation methods
+    activations.py   inside a convnet: activations, filters, maximal-activation patterns
+    sanity.py        does a map depend on the model? randomisation check; model_fn adapter
 """
+from .activations import activations, maximize_activation, plot_activations, plot_filter_patterns, plot_filters
+from .attribution import Attribution
 from .lime_base import exponential_kernel, weighted_ridge
 from .lime_image import ImageExplanation, LimeImageExplainer
 from .lime_text import IndexedString, LimeTextExplainer, TextExplanation
@@ -32,6 +38,7 @@ from .quality import (
     stability,
     stability_across_seeds,
 )
+from .sanity import RandomizationResult, model_fn, randomization_check
 from .segmentation import SegmentationAlgorithm, fixed_segmentation, segment
 
 __all__ = [
@@ -41,4 +48,6 @@ __all__ = [
     "stability", "stability_across_seeds", "explain_until_stable", "jaccard_at_k", "spearman",
     "StabilityReport", "fidelity", "deletion_curve", "insertion_curve", "Curve",
     "plot_image_explanation", "plot_weights", "plot_text_explanation",
+    "Attribution", "activations", "plot_activations", "plot_filters", "maximize_activation", "plot_filter_patterns",
+    "randomization_check", "RandomizationResult", "model_fn",
 ]

@@ -89,9 +89,14 @@ class ImageExplanation:
             dense[feature] = weight
         return dense
 
-    def attribution_map(self, label):
-        """(H, W): each pixel gets its superpixel's weight, for deletion/insertion curves."""
+    def heatmap(self, label):
+        """(H, W): each pixel gets its superpixel's weight, so LIME feeds the same plots and curves
+        as the gradient methods' ``Attribution.heatmap()``."""
         return self.weights(label)[self.segments]
+
+    def attribution_map(self, label):
+        """The same as ``heatmap(label)`` (the older name, kept for existing code)."""
+        return self.heatmap(label)
 
     def get_image_and_mask(self, label, positive_only=True, negative_only=False, hide_rest=False,
                            num_features=5, min_weight=0.0):

@@ -11,7 +11,8 @@ Stability: run with several seeds. Does the top-k set stay the same?
 Fidelity: does the line describe the model near the input?
     weighted R^2 = 1 - sum pi (y - g(z))^2 / sum pi (y - mean y)^2 on the samples,
     and local_pred = g(all on) next to the model's own probability f(x).
-Deletion / insertion (Petsiuk et al. 2018, RISE): for ANY attribution map (H, W),
+Deletion / insertion (Petsiuk et al. 2018, RISE): for ANY attribution map (H, W)
+  (an array, LIME's explanation.heatmap(label), or a one-image Attribution),
   remove pixels from most to least important (deletion: replaced by a baseline,
   black by default) or add them to a blurred image (insertion), and follow the
   class probability. A faithful map makes deletion fall fast (low AUC) and
@@ -23,6 +24,7 @@ from itertools import combinations
 
 import numpy as np
 
+from .attribution import Attribution
 from .fills import blur_fill, constant_fill, to_dtype
 from .lime_base import check_positive_int
 from .lime_image import ImageExplanation, LimeImageExplainer, check_image
@@ -180,10 +182,20 @@ def _baseline(image_hwc, baseline):
     return to_dtype(constant_fill(image_hwc, baseline), image_hwc.dtype)
 
 
+def _attribution_map(attribution):
+    """An (H, W) map from an array or from an Attribution of one image (its heatmap())."""
+    if isinstance(attribution, Attribution):
+        if len(attribution) != 1:
+            raise ValueError(f"deletion/insertion curves take one image's Attribution, got {len(attribution)} "
+                             "rows; pass attribution.heatmap()[i] (or slice the batch) for image i")
+        return np.asarray(attribution.heatmap()[0], dtype=np.float64)
+    return np.asarray(attribution, dtype=np.float64)
+
+
 def _pixel_curve(image, classifier_fn, attribution, label, num_steps, batch_size, moving_to_baseline,
                  baseline):
     image, image_hwc = check_image(image)
-    attribution = np.asarray(attribution, dtype=np.float64)
+    attribution = _attribution_map(attribution)
     if attribution.shape != image.shape[:2]:
         raise ValueError(f"attribution must have shape (H, W) = {image.shape[:2]}, got {attribution.shape}")
     num_steps = check_positive_int(num_steps, "num_steps")
