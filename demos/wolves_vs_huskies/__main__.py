@@ -16,11 +16,11 @@ import argparse
 import json
 import os
 import time
-from importlib import metadata
 
 import numpy as np
 
 import tinygrad_edu as tg
+from explain.report import format_number, shown, package_versions
 from tinygrad_edu.files import atomic_write_text
 
 from . import report, story
@@ -48,15 +48,10 @@ def explain_examples(models, data, settings, seed):
         probabilities = story.predictions(model, images)
         targets = probabilities.argmax(axis=1)
         for example, target, p in zip(examples, targets, probabilities):
-            example[name] = {"target": CLASS_NAMES[target], "probability": round(float(p[target]), 3)}
+            example[name] = {"target": CLASS_NAMES[target], "probability": shown(p[target])}
         maps[name] = {method: story.attribution_maps(model, images, targets, method, settings, seed)
                       for method in story.METHODS}
     return examples, maps
-
-
-def versions():
-    return {f"{package} version": metadata.version(package)
-            for package in ("numpy", "numba", "scikit-image", "matplotlib")}
 
 
 def headline(results, paths):
@@ -64,11 +59,11 @@ def headline(results, paths):
     for name in ("biased", "debiased"):
         numbers = results["models"][name]
         e = numbers["enrichment"]
-        lines.append(f"{name:>9}: accuracy biased test {numbers['accuracy']['biased_test']:.3f}, "
-                     f"swapped test {numbers['accuracy']['swapped_test']:.3f}; grey background keeps "
-                     f"{numbers['background_swap_kept']:.3f}; enrichment " +
-                     ", ".join(f"{m} {e[m]['mean']:.2f}±{e[m]['sd']:.2f}" for m in story.METHODS))
-    lines.append(f"run time {results['runtime_s']:.1f} s; report: {paths['html']}")
+        lines.append(f"{name:>9}: accuracy biased test {format_number(numbers['accuracy']['biased_test'])}, "
+                     f"swapped test {format_number(numbers['accuracy']['swapped_test'])}; grey background keeps "
+                     f"{format_number(numbers['background_swap_kept'])}; enrichment " +
+                     ", ".join(f"{m} {format_number(e[m]['mean'])}±{format_number(e[m]['sd'])}" for m in story.METHODS))
+    lines.append(f"run time {format_number(results['runtime_s'])} s; report: {paths['html']}")
     return "\n".join(lines)
 
 
@@ -78,7 +73,7 @@ def main(argv=None):
     settings = story.SETTINGS["fast" if args.fast else "full"]
     results, models, data = story.run(settings, args.seed, verbose=0 if args.quiet else 1)
     results["examples"], example_maps = explain_examples(models, data, settings, args.seed)
-    results["runtime_s"] = round(time.perf_counter() - started, 2)
+    results["runtime_s"] = shown(time.perf_counter() - started)
 
     os.makedirs(args.out, exist_ok=True)
     paths = {"html": os.path.join(args.out, "wolves_vs_huskies.html"),
@@ -86,7 +81,7 @@ def main(argv=None):
     for name, model in models.items():
         paths[name] = os.path.join(args.out, f"wolves_vs_huskies_{name}.npz")
         tg.save(model.state_dict(), paths[name])
-    report.build(results, data, example_maps, versions()).write(paths["html"])
+    report.build(results, data, example_maps, package_versions()).write(paths["html"])
     atomic_write_text(paths["json"], json.dumps(results, indent=1, allow_nan=False))
     print(headline(results, paths))
     return results

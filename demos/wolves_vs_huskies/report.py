@@ -7,15 +7,13 @@ enrichment and the background-swap test, settings.
 
 Read next: explain/report.py (the generic report builder).
 """
-import platform
-
 import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from explain.report import Report  # noqa: E402
+from explain.report import Report, enrichment_words, format_number as number, mean_sd_text  # noqa: E402
 
 from .scenes import BACKGROUNDS, CLASS_NAMES, HUSKY, WOLF  # noqa: E402
 
@@ -83,7 +81,7 @@ def explanation_figure(model_name, examples, maps, data):
         axes[row, 0].imshow(image)
         axes[row, 0].set_title(f"{example['label']} on {example['background']}\n"
                                f"says {example[model_name]['target']} "
-                               f"(p={example[model_name]['probability']:.2f})", fontsize=8)
+                               f"(p={number(example[model_name]['probability'])})", fontsize=8)
         for col, method in enumerate(methods, start=1):
             heat = maps[method][row]
             axes[row, col].imshow(image.mean(axis=2), cmap="gray", alpha=0.6)
@@ -103,12 +101,12 @@ def verdict(results):
     biased, debiased = results["models"]["biased"], results["models"]["debiased"]
     lime_b, lime_d = biased["enrichment"]["lime"]["mean"], debiased["enrichment"]["lime"]["mean"]
     relies = "relies on the background" if lime_b < 1 else "does not look away from the animal"
-    return (f"The biased model {relies}: LIME enrichment {lime_b:.2f} (below 1: it looks away from the animal); "
-            f"after background randomisation {lime_d:.2f}. On swapped scenes (wolves on grass, huskies in snow) "
-            f"its accuracy is {biased['accuracy']['swapped_test']:.3f}, the de-biased model's "
-            f"{debiased['accuracy']['swapped_test']:.3f}. With a flat grey background the biased model keeps "
-            f"{biased['background_swap_kept']:.3f} of its predictions, the de-biased one "
-            f"{debiased['background_swap_kept']:.3f}.")
+    return (f"The biased model {relies}: LIME enrichment {number(lime_b)} ({enrichment_words(lime_b, 'animal')}); "
+            f"after background randomisation {number(lime_d)}. On swapped scenes (wolves on grass, huskies in snow) "
+            f"its accuracy is {number(biased['accuracy']['swapped_test'])}, the de-biased model's "
+            f"{number(debiased['accuracy']['swapped_test'])}. With a flat grey background the biased model keeps "
+            f"{number(biased['background_swap_kept'])} of its predictions, the de-biased one "
+            f"{number(debiased['background_swap_kept'])}.")
 
 
 def enrichment_rows(results):
@@ -116,8 +114,7 @@ def enrichment_rows(results):
     for method, label in METHOD_NAMES.items():
         row = [label]
         for name in ("biased", "debiased"):
-            e = results["models"][name]["enrichment"][method]
-            row.append(f"{e['mean']:.2f} ± {e['sd']:.2f} (n={e['n']})")
+            row.append(mean_sd_text(results["models"][name]["enrichment"][method]))
         rows.append(row)
     return rows
 
@@ -147,7 +144,7 @@ def build(results, data, example_maps, versions):
             counts = numbers["confusion"][split]
             report.table(["true \\ predicted"] + list(CLASS_NAMES),
                          [[CLASS_NAMES[i]] + list(counts[i]) for i in range(len(CLASS_NAMES))],
-                         caption=f"{MODEL_NAMES[name]}, {split_name}: accuracy {numbers['accuracy'][split]:.3f}")
+                         caption=f"{MODEL_NAMES[name]}, {split_name}: accuracy {number(numbers['accuracy'][split])}")
 
     report.section("Per-image explanations", "Each row is one test scene; each map explains the class the model "
                    "predicted, with its probability above the scene.")
@@ -163,13 +160,13 @@ def build(results, data, example_maps, versions):
     report.table(["method", MODEL_NAMES["biased"], MODEL_NAMES["debiased"]], enrichment_rows(results),
                  caption="Animal enrichment, mean ± sd over swapped test scenes.")
     report.table(["model", "kept with a grey background"],
-                 [[MODEL_NAMES[name], f"{results['models'][name]['background_swap_kept']:.3f}"]
+                 [[MODEL_NAMES[name], f"{number(results['models'][name]['background_swap_kept'])}"]
                   for name in ("biased", "debiased")], caption="Background-swap test on the swapped test scenes.")
 
     settings = dict(results["settings"])
     settings.update({"seed": results["seed"], "LIME fill": "grey (0.5)", "LIME segmentation":
                      f"slic, n_segments={settings['lime_superpixels']}", "occlusion baseline": "grey (0.5)",
-                     "run time (s)": results["runtime_s"], "python": platform.python_version(), **versions})
+                     "run time (s)": results["runtime_s"], **versions})
     report.section("Settings")
     report.settings(settings)
     return report

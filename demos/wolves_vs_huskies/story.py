@@ -17,8 +17,9 @@
    predicting the class. Retrain the same architecture from the same seed.
 4. Explain again: the maps move onto the animal, E rises above 1.
 
-Everything measured goes into one dict (the JSON), and the HTML report is drawn
-from that dict, so the two always agree.
+Everything measured goes into one dict (the JSON), rounded as the report
+prints it (explain.report.shown), and the HTML is drawn from that dict, so the
+two always agree.
 
 Read next: report.py in this folder (the HTML), then explain/report.py.
 """
@@ -29,7 +30,7 @@ import numpy as np
 import explain
 import tinygrad_edu as tg
 from augment import RandomBackground
-from explain.report import object_enrichment
+from explain.report import mean_sd, object_enrichment, shown
 from tinygrad_edu import functional as F
 from tinygrad_edu import optim
 
@@ -133,10 +134,8 @@ def enrichment(model, scenes, settings, seed):
         images, masks = scenes.images[:count], scenes.animal_masks[:count]
         targets = predictions(model, images).argmax(axis=1)
         maps[method] = attribution_maps(model, images, targets, method, settings, seed)
-        values = np.array([object_enrichment(m, mask) for m, mask in zip(maps[method], masks)], float)
-        values = values[np.isfinite(values)]  # an all-zero map has no enrichment
-        results[method] = {"mean": float(values.mean()) if values.size else float("nan"),
-                           "sd": float(values.std(ddof=1)) if values.size > 1 else 0.0, "n": int(values.size)}
+        values = [object_enrichment(m, mask) for m, mask in zip(maps[method], masks)]
+        results[method] = mean_sd(values)  # an all-zero map has no enrichment (nan): left out of n
     return results
 
 
@@ -146,12 +145,12 @@ def evaluate(model, data, settings, seed):
     for split in ("biased_test", "swapped_test"):
         scenes = data[split]
         predicted = predictions(model, scenes.images).argmax(axis=1)
-        numbers["accuracy"][split] = float(np.mean(predicted == scenes.labels))
+        numbers["accuracy"][split] = shown(np.mean(predicted == scenes.labels))
         numbers["confusion"][split] = confusion(scenes.labels, predicted).tolist()
     swapped = data["swapped_test"]
     original = predictions(model, swapped.images).argmax(axis=1)
     on_grey = predictions(model, with_grey_background(swapped)).argmax(axis=1)
-    numbers["background_swap_kept"] = float(np.mean(original == on_grey))
+    numbers["background_swap_kept"] = shown(np.mean(original == on_grey))
     numbers["enrichment"] = enrichment(model, swapped, settings, seed)
     return numbers
 
@@ -167,12 +166,14 @@ def run(settings, seed, verbose=1):
     started = time.perf_counter()
     data = make_data(settings, seed)
     results = {"seed": seed, "settings": dict(settings), "data_seeds": data_seeds(seed),
+               "p_snow_given_wolf": {"train": 1.0, "biased_test": 0.95, "swapped_test": 0.05},
                "class_names": list(CLASS_NAMES), "train_table": train_table(data["train"]), "models": {}}
     models = {}
     for name, bank in (("biased", None), ("debiased", data["bank"])):
         model, history, seconds = train(data["train"], settings, seed, bank=bank, verbose=verbose)
         models[name] = model
-        results["models"][name] = {"train_seconds": round(seconds, 2), "history": history,
+        history = {key: [shown(value) for value in values] for key, values in history.items()}
+        results["models"][name] = {"train_seconds": shown(seconds), "history": history,
                                    **evaluate(model, data, settings, seed)}
-    results["runtime_s"] = round(time.perf_counter() - started, 2)
+    results["runtime_s"] = shown(time.perf_counter() - started)
     return results, models, data
