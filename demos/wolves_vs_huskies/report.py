@@ -13,7 +13,8 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from explain.report import Report, enrichment_words, format_number as number, mean_sd_text  # noqa: E402
+from explain.report import (QUALITY_HEADER, Report, enrichment_words, format_number as number,  # noqa: E402
+                            mean_sd_text, quality_rows, randomization_figure)
 
 from .scenes import BACKGROUNDS, CLASS_NAMES, HUSKY, WOLF  # noqa: E402
 
@@ -39,7 +40,7 @@ def choose_examples(data):
 
 def sample_grid(data):
     """Two training-style scenes for every class x background, from both test sets."""
-    figure, axes = plt.subplots(len(CLASS_NAMES), 2 * len(BACKGROUNDS), figsize=(10, 3.8))
+    figure, axes = plt.subplots(len(CLASS_NAMES), 2 * len(BACKGROUNDS), figsize=(10, 4.6))
     for row, name in enumerate(CLASS_NAMES):
         for col, kind in enumerate(BACKGROUNDS):
             found = [scenes.images[i] for scenes in (data["biased_test"], data["swapped_test"])
@@ -64,7 +65,7 @@ def history_figure(results):
     for axis, label in ((loss_axis, "training loss (cross-entropy)"), (accuracy_axis, "training accuracy")):
         axis.set_xlabel("epoch"), axis.set_ylabel(label), axis.legend(fontsize=8)
         axis.xaxis.get_major_locator().set_params(integer=True)
-    figure.suptitle("Training: both models fit their training data")
+    figure.suptitle("Training curves of both models (on their own, possibly augmented, training batches)")
     figure.tight_layout()
     return figure
 
@@ -162,6 +163,19 @@ def build(results, data, example_maps, versions):
     report.table(["model", "kept with a grey background"],
                  [[MODEL_NAMES[name], f"{number(results['models'][name]['background_swap_kept'])}"]
                   for name in ("biased", "debiased")], caption="Background-swap test on the swapped test scenes.")
+
+    report.section("How far to trust each method",
+                   f"On the first {results['settings']['quality_scenes']} swapped test scenes: deletion and insertion "
+                   "AUC, LIME's stability across seeds and fidelity, the randomisation check (the map must change "
+                   "when the weights are re-initialised), and IG's completeness delta.")
+    rows = [row for name in ("biased", "debiased")
+            for row in quality_rows(MODEL_NAMES[name], results["models"][name]["quality"])]
+    report.table(QUALITY_HEADER, rows, caption="Quality of the explanations, per model and method.")
+    for name in ("biased", "debiased"):
+        figure = randomization_figure(results["models"][name]["quality"], f"randomisation check, {MODEL_NAMES[name]}")
+        if figure is not None:
+            report.figure(figure, f"{MODEL_NAMES[name]}: similarity of each map to the original as layers are "
+                                  "re-initialised from the output down; a faithful method falls below the threshold.")
 
     settings = dict(results["settings"])
     settings.update({"seed": results["seed"], "LIME fill": "grey (0.5)", "LIME segmentation":

@@ -30,7 +30,7 @@ import numpy as np
 import explain
 import tinygrad_edu as tg
 from augment import RandomBackground
-from explain.report import mean_sd, object_enrichment, shown
+from explain.report import mean_sd, object_enrichment, quality_summary, shown
 from tinygrad_edu import functional as F
 from tinygrad_edu import optim
 
@@ -43,10 +43,14 @@ GREY = 0.5  # LIME's fill, occlusion's baseline and the background-swap test's f
 SETTINGS = {
     "full": {"train_scenes": 1500, "test_scenes": 200, "epochs": 6, "batch_size": 32, "learning_rate": 5e-4,
              "bank_size": 400, "enrichment_scenes": 50, "lime_scenes": 20, "lime_samples": 400,
-             "lime_superpixels": 50, "ig_steps": 20, "occlusion_window": 8, "occlusion_stride": 4},
+             "lime_superpixels": 50, "ig_steps": 20, "occlusion_window": 8, "occlusion_stride": 4,
+             "quality_scenes": 8, "quality_lime_scenes": 4, "quality_lime_samples": 200, "curve_scenes": 4,
+             "stability_scenes": 2, "randomization_scenes": 2},
     "fast": {"train_scenes": 300, "test_scenes": 60, "epochs": 2, "batch_size": 32, "learning_rate": 2e-3,
              "bank_size": 40, "enrichment_scenes": 8, "lime_scenes": 3, "lime_samples": 100,
-             "lime_superpixels": 50, "ig_steps": 8, "occlusion_window": 8, "occlusion_stride": 8},
+             "lime_superpixels": 50, "ig_steps": 8, "occlusion_window": 8, "occlusion_stride": 8,
+             "quality_scenes": 2, "quality_lime_scenes": 1, "quality_lime_samples": 50, "curve_scenes": 1,
+             "stability_scenes": 1, "randomization_scenes": 1},
 }
 
 
@@ -152,7 +156,19 @@ def evaluate(model, data, settings, seed):
     on_grey = predictions(model, with_grey_background(swapped)).argmax(axis=1)
     numbers["background_swap_kept"] = shown(np.mean(original == on_grey))
     numbers["enrichment"] = enrichment(model, swapped, settings, seed)
+    numbers["quality"] = quality(model, swapped, settings, seed)
     return numbers
+
+
+def quality(model, scenes, settings, seed):
+    """How far to trust each method (explain.report.quality_summary) on a few swapped test scenes."""
+    count = settings["quality_scenes"]
+    return quality_summary(model, scenes.images[:count], CLASS_NAMES, masks=scenes.animal_masks[:count],
+                           methods=METHODS, seed=seed, lime_samples=settings["quality_lime_samples"],
+                           lime_fill="grey", lime_segments=settings["lime_superpixels"],
+                           lime_images=settings["quality_lime_scenes"], curve_images=settings["curve_scenes"],
+                           stability_images=settings["stability_scenes"],
+                           randomization_images=settings["randomization_scenes"])
 
 
 def train_table(scenes):
