@@ -69,3 +69,34 @@ def test_background_bank_holds_each_kind_in_range():
     assert bank.shape == (8, 3, 16, 16) and bank.dtype == np.float32
     assert bank.min() >= 0 and bank.max() <= 1
     assert bank[0].mean() > bank[1].mean() + 0.3  # snow is brighter than grass
+
+
+def test_the_story_in_fast_mode_writes_every_file(tmp_path, capsys):
+    import tinygrad_edu as tg
+    from demos.wolves_vs_huskies import story
+    from demos.wolves_vs_huskies.__main__ import main
+    from demos.wolves_vs_huskies.model import convnet
+
+    main(["--fast", "--quiet", "--seed", "3", "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    assert "swapped test" in printed and str(tmp_path / "wolves_vs_huskies.html") in printed
+    stored = json.loads((tmp_path / "wolves_vs_huskies.json").read_text())
+    assert stored["seed"] == 3 and stored["runtime_s"] > 0
+    for name in ("biased", "debiased"):
+        numbers = stored["models"][name]
+        assert set(numbers["accuracy"]) == {"biased_test", "swapped_test"}
+        assert all(0 <= value <= 1 for value in numbers["accuracy"].values())
+        assert 0 <= numbers["background_swap_kept"] <= 1
+        assert set(numbers["enrichment"]) == {"lime", "gradcam", "ig", "occlusion"}
+        for method in numbers["enrichment"].values():
+            assert set(method) == {"mean", "sd", "n"} and method["n"] >= 1 and method["mean"] >= 0
+        model = convnet()
+        model.load_state_dict(tg.load(str(tmp_path / f"wolves_vs_huskies_{name}.npz")))
+        # the checkpoint is the trained model: on the same test scenes it gives the stored accuracy
+        swapped = story.make_data(story.SETTINGS["fast"], 3)["swapped_test"]
+        predicted = story.predictions(model, swapped.images).argmax(axis=1)
+        assert float(np.mean(predicted == swapped.labels)) == numbers["accuracy"]["swapped_test"]
+    # the biased model learned the shortcut even in fast mode: it fails where the background lies
+    assert stored["models"]["biased"]["accuracy"]["swapped_test"] < 0.5
+    html = (tmp_path / "wolves_vs_huskies.html").read_text()
+    assert html.lstrip().lower().startswith("<!doctype html") or "<html" in html.lower()
