@@ -17,11 +17,13 @@ Reading order (one idea per file):
     quality.py       stability across seeds, fidelity, deletion/insertion curves
     plots.py         outlined superpixels, weight bars, highlighted words
     attribution.py   Attribution: the result type of the gradient and perturbation methods
+    attributions.py  saliency, SmoothGrad, Integrated Gradients, Grad-CAM, occlusion (captum's meanings)
     activations.py   inside a convnet: activations, filters, maximal-activation patterns
     sanity.py        does a map depend on the model? randomisation check; model_fn adapter
 """
 from .activations import activations, maximize_activation, plot_activations, plot_filter_patterns, plot_filters
 from .attribution import Attribution
+from .attributions import grad_cam, integrated_gradients, occlusion, saliency, smoothgrad
 from .lime_base import exponential_kernel, weighted_ridge
 from .lime_image import ImageExplanation, LimeImageExplainer
 from .lime_text import IndexedString, LimeTextExplainer, TextExplanation
@@ -48,6 +50,6 @@ __all__ = [
     "stability", "stability_across_seeds", "explain_until_stable", "jaccard_at_k", "spearman",
     "StabilityReport", "fidelity", "deletion_curve", "insertion_curve", "Curve",
     "plot_image_explanation", "plot_weights", "plot_text_explanation",
-    "Attribution", "activations", "plot_activations", "plot_filters", "maximize_activation", "plot_filter_patterns",
+    "Attribution", "saliency", "smoothgrad", "integrated_gradients", "grad_cam", "occlusion", "activations", "plot_activations", "plot_filters", "maximize_activation", "plot_filter_patterns",
     "randomization_check", "RandomizationResult", "model_fn",
 ]

@@ -45,3 +45,41 @@ class Attribution:
 
     def __len__(self):
         return self.values.shape[0]
+
+    def plot(self, image=None, index=0, ax=None, alpha=0.6, cmap=None, title=None):
+        """Row `index`'s heat map blended over its image (C, H, W) or (H, W), with a colour bar.
+
+        Signed maps use a diverging colour map centred on 0 (red: raises the
+        score, blue: lowers it); unsigned maps run from dark (0) to bright.
+        """
+        import matplotlib.pyplot as plt
+
+        heat = self.heatmap()[index]
+        own_figure = ax is None
+        if own_figure:
+            _, ax = plt.subplots(figsize=(5, 4))
+        if image is not None:
+            ax.imshow(_displayable(image, heat.shape), cmap="gray", vmin=0, vmax=1)
+        limit = float(np.abs(heat).max()) or 1.0
+        colours = cmap or ("bwr" if self.signed else "inferno")
+        low = -limit if self.signed else 0.0
+        shown = ax.imshow(heat, cmap=colours, vmin=low, vmax=limit, alpha=alpha if image is not None else 1.0)
+        ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.04, label="attribution")
+        target = self.target[index] if self.target.ndim else self.target
+        ax.set_title(title or f"{self.method} (target class {int(target)})")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if own_figure:
+            ax.figure.tight_layout()
+        return ax
+
+
+def _displayable(image, size):
+    """An image as (H, W) grey or (H, W, 3) RGB in [0, 1] for imshow."""
+    array = np.asarray(image, dtype=np.float64)
+    if array.ndim == 3 and array.shape[0] in (1, 3) and array.shape[1:] == tuple(size):
+        array = array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)
+    if array.shape[:2] != tuple(size):
+        raise ValueError(f"image must be (C, H, W) or (H, W) with (H, W) = {tuple(size)}, got {np.shape(image)}")
+    low, high = array.min(), array.max()
+    return (array - low) / (high - low) if high > low else np.zeros_like(array)
