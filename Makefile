@@ -1,10 +1,10 @@
-# Two entry points: `make demo` (the main job) and `make test` (the whole suite).
+# Two entry points: `make demo` (the main job, wolves vs huskies) and `make test` (the whole suite).
 # Each builds its own virtual environment in .venv and installs what it needs.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test venv bench clean
+.PHONY: demo demo-digits test venv bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ venv: $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 
 demo: venv
+	MPLBACKEND=Agg $(PY) -m demos.wolves_vs_huskies --out out
+	@echo "report: $(CURDIR)/out/wolves_vs_huskies.html (open it in a browser)"
+
+demo-digits: venv
 	MPLBACKEND=Agg $(PY) -m demos.main
 
 test: venv

@@ -19,9 +19,10 @@ The geometric transforms of a pipeline become ONE 3x3 matrix per image and the
 batch is resampled ONCE by a Numba kernel.
 
 Reading order: random.py, layout.py, affine.py, warp.py, base.py,
-transforms.py, compose.py, policy.py, audit.py, preview.py.
+transforms.py, background.py, compose.py, policy.py, audit.py, preview.py.
 """
 from .audit import AuditReport, audit
+from .background import RandomBackground
 from .base import Augmented, DataSpec, Transform
 from .compose import Compose, OneOf, RandomApply, SomeOf
 from .policy import DIGITS, LETTERS, NATURAL_IMAGES, Policy, PolicyError
@@ -35,7 +36,7 @@ __all__ = [
     "Transform", "DataSpec", "Augmented",
     "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation", "RandomTranslate", "RandomScale",
     "RandomShear", "RandomCrop", "ElasticDistortion", "RandomBrightness", "RandomContrast",
-    "GaussianNoise", "RandomErasing",
+    "GaussianNoise", "RandomErasing", "RandomBackground",
     "Compose", "OneOf", "RandomApply", "SomeOf",
     "Policy", "PolicyError", "DIGITS", "LETTERS", "NATURAL_IMAGES",
     "audit", "AuditReport", "preview",

@@ -162,9 +162,9 @@ class Transform:
 
     # --- how users call it ----------------------------------------------------
 
-    def __call__(self, images, rng, *, layout=None, value_range=_UNSET, fill=None):
-        """x_aug = transform(x, rng): same shape and dtype as x."""
-        return self.augment(images, rng, layout=layout, value_range=value_range, fill=fill).images
+    def __call__(self, images, rng, *, masks=None, layout=None, value_range=_UNSET, fill=None):
+        """x_aug = transform(x, rng): same shape and dtype as x (masks, if given, guide it: see background.py)."""
+        return self.augment(images, rng, masks=masks, layout=layout, value_range=value_range, fill=fill).images
 
     def augment(self, images, rng, *, masks=None, labels=None, layout=None,
                 value_range=_UNSET, fill=None):

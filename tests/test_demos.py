@@ -26,17 +26,6 @@ def test_sentiment_demo_learns_the_generated_reviews():
     assert rnn_sentiment.main(["--epochs", "4"]) > 0.9
 
 
-def test_wolves_vs_huskies_tells_the_snow_story(tmp_path):
-    from demos import wolves_vs_huskies
-
-    results = wolves_vs_huskies.main(out=str(tmp_path), epochs=4, verbose=0)
-    assert results["usual"] > 0.9 and results["swapped"] < 0.5  # it learned the background
-    assert results["p_wolf"] > 0.5                             # a husky in snow is called a wolf
-    # a constant fill lets LIME see the snow; most of what it blames is background
-    assert results["constant black fill"] > 0.5
-    assert (tmp_path / "wolves_vs_huskies.png").exists()
-
-
 def test_convnets_demo_filters_and_learned_features(tmp_path):
     from demos import convnets
 

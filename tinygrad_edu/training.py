@@ -11,7 +11,9 @@
 ``fit`` runs that loop Keras-style: a progress bar per epoch and a History of
 loss and accuracy per epoch (and of the validation set, if one is given).
 ``evaluate``, ``predict`` and ``summary`` complete the Keras-like surface.
-Augmentation (see the augment package) is applied per training batch only.
+Augmentation (see the augment package) is applied per training batch only;
+``masks`` (one label map per training image, e.g. where the object is) travel
+with their batch into the augmentation, for transforms that need them.
 """
 import numpy as np
 from tqdm.auto import tqdm
@@ -90,12 +92,15 @@ def _batches(n_samples, batch_size, rng):
 
 
 def fit(model, loss_fn, optimizer, x, y, epochs=1, batch_size=32, validation_data=None,
-        shuffle=True, seed=None, verbose=1, augment=None):
+        shuffle=True, seed=None, verbose=1, augment=None, masks=None):
     """Train ``model`` on numpy arrays ``x``, ``y``; returns a History.
 
     ``augment(x_batch, rng)``, if given, perturbs each training batch (never
-    the validation data). ``seed`` fixes the shuffling and the augmentation:
-    each epoch draws from its own stream spawned from ``SeedSequence(seed)``.
+    the validation data). With ``masks`` ((N, H, W) for (N, C, H, W) images) it
+    is called as ``augment(x_batch, rng, masks=masks_batch)``: the rows of the
+    masks that belong to the batch (see augment/background.py). ``seed`` fixes
+    the shuffling and the augmentation: each epoch draws from its own stream
+    spawned from ``SeedSequence(seed)``.
     """
     if isinstance(x, Tensor) or isinstance(y, Tensor):
         raise TypeError("fit expected numpy arrays for x and y (it makes the batch Tensors itself), got a Tensor; "
@@ -112,6 +117,7 @@ def fit(model, loss_fn, optimizer, x, y, epochs=1, batch_size=32, validation_dat
                              f"(x, y, sample_weight) are not supported, got {type(validation_data).__name__} "
                              f"of length {len(validation_data) if hasattr(validation_data, '__len__') else '?'}")
         _check_data(*validation_data, name="validation_data")
+    masks = _check_masks(masks, x, augment)
     history = History()
     epoch_seeds = np.random.SeedSequence(seed).spawn(epochs)
     n_batches = -(-len(x) // batch_size)
@@ -122,7 +128,7 @@ def fit(model, loss_fn, optimizer, x, y, epochs=1, batch_size=32, validation_dat
         progress = tqdm(total=n_batches, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
                         disable=not verbose, leave=True)
         for batch_number, batch in enumerate(_batches(len(x), batch_size, rng if shuffle else None), start=1):
-            x_batch = x[batch] if augment is None else augment(x[batch], rng)
+            x_batch = _augmented(augment, x[batch], rng, None if masks is None else masks[batch])
             loss, correct = _train_step(model, loss_fn, optimizer, x_batch, y[batch])
             if not np.isfinite(loss):
                 progress.close()
@@ -141,6 +147,29 @@ def fit(model, loss_fn, optimizer, x, y, epochs=1, batch_size=32, validation_dat
         progress.close()
         history.record(epoch, metrics)
     return history
+
+
+def _check_masks(masks, x, augment):
+    """Masks only make sense for an augmentation that uses them, one (H, W) map per (C, H, W) image."""
+    if masks is None:
+        return None
+    if augment is None:
+        raise ValueError("fit got masks but no augment to pass them to; give augment=... "
+                         "(e.g. augment.RandomBackground) or drop masks")
+    masks = np.asarray(masks)
+    expected = (len(x),) + x.shape[2:] if x.ndim == 4 else None
+    if expected is None or masks.shape != expected:
+        raise ValueError(f"fit expected masks of shape (N, H, W) = {expected} for inputs of shape {x.shape}, "
+                         f"got {masks.shape}")
+    return masks
+
+
+def _augmented(augment, x_batch, rng, masks_batch):
+    if augment is None:
+        return x_batch
+    if masks_batch is None:
+        return augment(x_batch, rng)
+    return augment(x_batch, rng, masks=masks_batch)
 
 
 def _train_step(model, loss_fn, optimizer, x_batch, y_batch):
