@@ -40,6 +40,7 @@ VOCABULARY = 10           # tokens 2..9 are noise
 KEEP_BIAS = 5.0           # sigmoid(5) = 0.993: a gate that starts almost fully open (or, at -5, closed)
 CELLS = {"SimpleRNN": nn.SimpleRNN, "LSTM": nn.LSTM, "GRU": nn.GRU}
 COLOURS = {"SimpleRNN": "tab:red", "LSTM": "tab:blue", "GRU": "tab:green"}
+STYLES = {"SimpleRNN": dict(ls="-", lw=2), "LSTM": dict(ls="-", lw=5, alpha=0.6), "GRU": dict(ls="--", lw=2)}  # LSTM and GRU overlap at 100%
 
 
 def first_token_task(count, length, rng):
@@ -85,13 +86,14 @@ def train_one(cell_name, length, train_size, epochs, seed):
 def draw(lengths, results, out):
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
     for name, curves in results.items():
-        left.plot(lengths, [curve[-1] for curve in curves], "o-", color=COLOURS[name], label=name, lw=2)
-        right.plot(np.arange(1, len(curves[-1]) + 1), curves[-1], "o-", color=COLOURS[name], label=name)
+        left.plot(lengths, [curve[-1] for curve in curves], marker="o", color=COLOURS[name], label=name, **STYLES[name])
+        right.plot(np.arange(1, len(curves[-1]) + 1), curves[-1], marker="o", color=COLOURS[name], label=name,
+                   **STYLES[name])
     for axis in (left, right):
         axis.axhline(0.5, color="gray", ls="--", label="chance (50%)")
         axis.set_ylim(0.35, 1.05)
         axis.set_ylabel("test accuracy")
-        axis.legend(loc="lower left")
+        axis.legend(loc="center right")
         axis.grid(alpha=0.3)
     left.set_xscale("log")
     left.set_xticks(lengths)
