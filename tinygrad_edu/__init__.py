@@ -9,10 +9,11 @@ Reading order (the folder listing is the table of contents):
     kernels/          the loops behind convolution, pooling and recurrent layers
     nn/               Module, Parameter and the layers
     optim/            SGD, RMSprop, Adadelta, Adam
+    distributions.py  Categorical: sampling actions and their log-probabilities
     training.py       fit / evaluate / predict, Keras-style
     summary.py, plotting.py, serialization.py, files.py
 """
-from . import functional, nn, optim
+from . import distributions, functional, nn, optim
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck
 from .plotting import draw_graph, plot_history

@@ -4,7 +4,7 @@ activations.py (softmax, log_softmax), losses.py (cross-entropy and friends),
 dropout.py, then the kernel-backed ops: conv.py, pooling.py, embedding.py,
 recurrent.py.
 """
-from .activations import log_softmax, relu, sigmoid, softmax, tanh
+from .activations import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .dropout import dropout
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss,
                      nll_loss)

@@ -30,6 +30,19 @@ def tanh(x):
     return x.tanh()
 
 
+def leaky_relu(x, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x (PyTorch's default slope 0.01).
+
+    Unlike ReLU, a negative input still passes a small gradient (negative_slope),
+    so a unit that has gone negative can recover; GAN discriminators use it.
+    """
+    if not isinstance(negative_slope, (int, float)) or isinstance(negative_slope, bool):
+        raise TypeError(f"leaky_relu: negative_slope must be a number, got {type(negative_slope).__name__}")
+    data = x.data
+    slope = np.where(data > 0, 1.0, negative_slope).astype(data.dtype)
+    return Tensor._make(data * slope, (x,), lambda g: (g * slope,), "leaky_relu")
+
+
 def _one_axis(name, axis, dim):
     """PyTorch's dim= or numpy's axis= (not both); the last axis by default."""
     if axis is not None and dim is not None:

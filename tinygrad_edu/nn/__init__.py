@@ -6,7 +6,7 @@ the kernels: conv.py, pooling.py, sparse.py (Embedding), rnn.py.
 """
 from . import init
 from .module import Module, ModuleList, Parameter, Sequential
-from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear

@@ -2,7 +2,8 @@
 
 Without it, Linear(Linear(x)) is just another linear map; with it, a deep
 network can approximate curved functions. ReLU(x) = max(x, 0) is the default
-in the lecture; Sigmoid and Tanh squash into (0, 1) and (-1, 1).
+in the lecture; LeakyReLU keeps a small slope for x < 0 so negative units still
+learn; Sigmoid and Tanh squash into (0, 1) and (-1, 1).
 
 Read flatten.py next.
 """
@@ -13,6 +14,20 @@ from .module import Module
 class ReLU(Module):
     def forward(self, x):
         return x.relu()
+
+
+class LeakyReLU(Module):
+    """max(x, 0) + negative_slope * min(x, 0), as torch.nn.LeakyReLU(negative_slope=0.01)."""
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
 
 
 class Sigmoid(Module):
