@@ -1,0 +1,27 @@
+"""'Beyond the slides' demos in their fast modes: each asserts the point its figure makes."""
+import numpy as np
+
+from demos import adversarial
+
+
+def test_fgsm_accuracy_falls_as_eps_grows(tmp_path):
+    result = adversarial.main(["--fast", "--out", str(tmp_path)])
+    accuracies = result["accuracies"]
+    assert result["epsilons"][0] == 0.0 and accuracies[0] > 0.85   # a trained net, unattacked
+    assert np.all(np.diff(accuracies) < 0)                        # every larger eps hurts more
+    assert accuracies[0] - accuracies[-1] > 0.4                    # by a wide margin at eps = 0.2
+    assert (tmp_path / "adversarial.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_fgsm_step_is_eps_in_sign_direction_and_stays_in_range():
+    import tinygrad_edu as tg
+    from tinygrad_edu.models import digits_convnet
+
+    tg.manual_seed(0)
+    model = digits_convnet()
+    images = np.random.default_rng(0).random((5, 1, 8, 8)).astype(np.float32)
+    attacked = adversarial.fgsm(model, images, np.arange(5), 0.1)
+    change = attacked - images
+    assert attacked.min() >= 0 and attacked.max() <= 1
+    inside = (images > 0.1) & (images < 0.9)          # where clipping cannot bite
+    assert np.allclose(np.abs(change[inside]), 0.1, atol=1e-6)
