@@ -25,3 +25,12 @@ def test_fgsm_step_is_eps_in_sign_direction_and_stays_in_range():
     assert attacked.min() >= 0 and attacked.max() <= 1
     inside = (images > 0.1) & (images < 0.9)          # where clipping cannot bite
     assert np.allclose(np.abs(change[inside]), 0.1, atol=1e-6)
+
+
+def test_word2vec_nearest_neighbours_come_from_the_planted_group(tmp_path):
+    from demos import word2vec
+
+    result = word2vec.main(["--fast", "--out", str(tmp_path)])
+    assert result["losses"][-1] < result["losses"][0]
+    assert result["same_group_fraction"] > 0.9   # chance is 5/29 = 17%
+    assert (tmp_path / "word2vec.png").read_bytes()[:4] == b"\x89PNG"
