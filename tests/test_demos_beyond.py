@@ -34,3 +34,20 @@ def test_word2vec_nearest_neighbours_come_from_the_planted_group(tmp_path):
     assert result["losses"][-1] < result["losses"][0]
     assert result["same_group_fraction"] > 0.9   # chance is 5/29 = 17%
     assert (tmp_path / "word2vec.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_gan_samples_move_toward_the_mixture(tmp_path):
+    from demos import gan
+
+    result = gan.main(["--fast", "--out", str(tmp_path)])
+    assert result["distance_start"] > 0.8                 # the untrained generator sits far from the modes
+    assert result["distance_end"] < 0.5 * result["distance_start"]
+    assert (tmp_path / "gan.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_distance_to_mixture_is_small_on_real_data_and_large_at_the_origin():
+    from demos import gan
+
+    real = gan.real_samples(2000, np.random.default_rng(0))
+    assert abs(gan.distance_to_mixture(real) - gan.SPREAD * np.sqrt(np.pi / 2)) < 0.01
+    assert abs(gan.distance_to_mixture(np.zeros((3, 2))) - np.sqrt(2)) < 1e-9
