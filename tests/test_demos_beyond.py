@@ -51,3 +51,21 @@ def test_distance_to_mixture_is_small_on_real_data_and_large_at_the_origin():
     real = gan.real_samples(2000, np.random.default_rng(0))
     assert abs(gan.distance_to_mixture(real) - gan.SPREAD * np.sqrt(np.pi / 2)) < 0.01
     assert abs(gan.distance_to_mixture(np.zeros((3, 2))) - np.sqrt(2)) < 1e-9
+
+
+def test_reinforce_mean_reward_rises(tmp_path):
+    from demos import reinforce
+
+    result = reinforce.main(["--fast", "--out", str(tmp_path)])
+    assert result["reward_start"] < 0.0                       # a random walk mostly falls in a pit or times out
+    assert result["reward_end"] > result["reward_start"] + 1.0
+    assert (tmp_path / "reinforce.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_grid_world_rules_and_returns_to_go():
+    from demos import reinforce
+
+    assert reinforce.step((0, 0), 2) == ((0, 0), -reinforce.STEP_COST, False)   # the wall keeps you in
+    assert reinforce.step((4, 3), 0) == ((4, 4), 1.0, True)                    # the goal ends it, +1
+    assert reinforce.step((2, 1), 0) == ((2, 2), -1.0, True)                   # a pit ends it, -1
+    assert np.allclose(reinforce.returns_to_go(np.array([1.0, 2.0, 3.0])), [6.0, 5.0, 3.0])
