@@ -12,6 +12,9 @@ the lecture, which froze the embedding at GloVe's weights):
 
     python -m demos.rnn_sentiment
     python -m demos.rnn_sentiment --imdb aclImdb --glove glove.6B.100d.txt
+
+Either way it writes out/sentiment_history.png (accuracy per epoch). The GloVe
+file may have any dimension; the embedding takes the file's.
 """
 import argparse
 
@@ -73,6 +76,7 @@ def main(argv=None):
     parser.add_argument("--maxlen", type=int, default=100)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="out", help="folder for sentiment_history.png")
     args = parser.parse_args(argv)
 
     train_texts, y_train, test_texts, y_test, negated = load_data(args)
@@ -83,14 +87,17 @@ def main(argv=None):
     x_train, x_test = x_train[:, -maxlen_used:], x_test[:, -maxlen_used:]
 
     tg.manual_seed(args.seed)
-    model = sentiment_lstm(len(vocabulary), embedding_dim=100 if args.glove else 32, hidden_size=32)
     if args.glove:
+        # the file decides the embedding size (50, 100, 300-d GloVe ... all work)
         matrix, found = load_glove(args.glove, vocabulary)
+        model = sentiment_lstm(len(vocabulary), embedding_dim=matrix.shape[1], hidden_size=32)
         model.embedding = Embedding.from_pretrained(matrix, freeze=True)
-        print(f"GloVe: {found} of {len(vocabulary)} vocabulary words found; embedding frozen")
+        print(f"GloVe: {found} of {len(vocabulary)} vocabulary words found, {matrix.shape[1]}-d; embedding frozen")
+    else:
+        model = sentiment_lstm(len(vocabulary), embedding_dim=32, hidden_size=32)
 
     y_train_float, y_test_float = y_train.astype(np.float32), y_test.astype(np.float32)
-    tg.fit(model, F.binary_cross_entropy_with_logits, optim.RMSprop(model.parameters(), lr=3e-3),
+    history = tg.fit(model, F.binary_cross_entropy_with_logits, optim.RMSprop(model.parameters(), lr=3e-3),
            x_train, y_train_float, epochs=args.epochs, batch_size=64,
            validation_data=(x_test, y_test_float), seed=args.seed)
     _, accuracy = tg.evaluate(model, F.binary_cross_entropy_with_logits, x_test, y_test_float)
@@ -98,7 +105,38 @@ def main(argv=None):
     if negated is not None:
         predictions = tg.predict(model, x_test) > 0
         print(f"  on negated reviews ('... was not good'): {np.mean(predictions[negated] == y_test[negated]):.1%}")
+    embedding = f"frozen {model.embedding.embedding_dim}-d GloVe" if args.glove else "learned embedding"
+    path = plot_accuracy_per_epoch(history, embedding, args.out)
+    print(f"wrote {path}")
     return accuracy
+
+
+def plot_accuracy_per_epoch(history, embedding, out):
+    """Accuracy per epoch on the training reviews and on the held-out test reviews."""
+    import os
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    os.makedirs(out, exist_ok=True)
+    epochs = np.arange(1, len(history["accuracy"]) + 1)
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.plot(epochs, np.array(history["accuracy"]) * 100, marker="o", label="training reviews")
+    ax.plot(epochs, np.array(history["val_accuracy"]) * 100, marker="s", label="test reviews (held out)")
+    ax.axhline(50, color="grey", linestyle="--", label="chance (50%)")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(0, 105)
+    ax.set_xticks(epochs)
+    ax.set_title(f"Embedding -> LSTM sentiment classifier ({embedding})")
+    ax.legend()
+    fig.tight_layout()
+    path = os.path.join(out, "sentiment_history.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 if __name__ == "__main__":

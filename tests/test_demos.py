@@ -22,8 +22,8 @@ def test_generated_reviews_need_word_order():
         assert (word in rnn_sentiment.POSITIVE) == (label == 0)
 
 
-def test_sentiment_demo_learns_the_generated_reviews():
-    assert rnn_sentiment.main(["--epochs", "4"]) > 0.9
+def test_sentiment_demo_learns_the_generated_reviews(tmp_path):
+    assert rnn_sentiment.main(["--epochs", "4", "--out", str(tmp_path)]) > 0.9
 
 
 def test_convnets_demo_filters_and_learned_features(tmp_path):
