@@ -31,9 +31,10 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
+
+from benchmarks.common import median_seconds
 
 METHODS = ["saliency", "integrated_gradients", "grad_cam", "occlusion"]
 SETTINGS = ["defaults", "batched"]
@@ -59,7 +60,7 @@ def ours_timings(weights_path, setting, repeats):
         "grad_cam": lambda: explain.grad_cam(model, x, 1),
         "occlusion": lambda: explain.occlusion(model, x, 1, window=(8, 8), stride=(4, 4), batch_size=ROWS_PER_FORWARD),
     }
-    return {name: median_time(call, repeats) for name, call in calls.items() if name in methods_for(setting)}
+    return {name: median_seconds(call, repeats=repeats) for name, call in calls.items() if name in methods_for(setting)}
 
 
 def captum_timings(weights_path, setting, repeats):
@@ -81,7 +82,7 @@ def captum_timings(weights_path, setting, repeats):
         "occlusion": lambda: Occlusion(model).attribute(x, target=1, sliding_window_shapes=(3, 8, 8),
                                                         strides=(3, 4, 4), perturbations_per_eval=per_eval),
     }
-    return {name: median_time(call, repeats) for name, call in calls.items() if name in methods_for(setting)}
+    return {name: median_seconds(call, repeats=repeats) for name, call in calls.items() if name in methods_for(setting)}
 
 
 def methods_for(setting):
@@ -98,16 +99,6 @@ def captum_grad_cam(model, layer_grad_cam, x):
 
 def images():
     return np.random.default_rng(0).random((BATCH, 3, SIZE, SIZE)).astype(np.float32)
-
-
-def median_time(call, repeats):
-    call()  # warm-up: compilation, caches, allocations
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 # --------------------------------------------------------------------------- the driver

@@ -16,7 +16,6 @@ yet the trained convnet's accuracy drops steeply as eps grows.
 
 Read tinygrad_edu/autograd.py next: the backprop that computes d loss / d x.
 """
-import argparse
 import os
 import time
 
@@ -31,6 +30,7 @@ import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu import optim
 from tinygrad_edu.models import digits_convnet
+from demos.common import demo_arguments
 
 EPSILONS = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
 
@@ -83,11 +83,7 @@ def plot(epsilons, accuracies, examples, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="FGSM adversarial examples on the digits convnet")
-    parser.add_argument("--fast", action="store_true", help="fewer epochs and eps values (for the tests)")
-    parser.add_argument("--out", default="out")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
+    args = demo_arguments("FGSM adversarial examples on the digits convnet", argv)
     started = time.time()
     os.makedirs(args.out, exist_ok=True)
     x_train, y_train, x_test, y_test = digit_images(args.seed)

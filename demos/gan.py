@@ -18,7 +18,6 @@ points sit at about 0.1 * sqrt(pi/2) = 0.13 from theirs).
 
 Read tinygrad_edu/functional/losses.py next: binary_cross_entropy_with_logits.
 """
-import argparse
 import os
 import time
 
@@ -31,6 +30,7 @@ import numpy as np
 import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
+from demos.common import demo_arguments
 
 CENTRES = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
 SPREAD = 0.1
@@ -131,11 +131,7 @@ def plot(log, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="a GAN on a 2-D mixture of Gaussians")
-    parser.add_argument("--fast", action="store_true", help="fewer steps (for the tests)")
-    parser.add_argument("--out", default="out")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
+    args = demo_arguments("a GAN on a 2-D mixture of Gaussians", argv)
     started = time.time()
     steps = 600 if args.fast else 2000
     tg.manual_seed(args.seed)

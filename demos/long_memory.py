@@ -21,7 +21,6 @@ A SimpleRNN has no gate to bias: that is the point.
     python -m demos.long_memory           (writes out/long_memory.png)
 Read demos/rnn_sentiment.py next.
 """
-import argparse
 import os
 import time
 
@@ -34,6 +33,7 @@ import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
 from tinygrad_edu.plotting import save_figure
+from demos.common import demo_arguments
 
 LABEL_TOKENS = 2          # tokens 0 and 1 are "A" and "B": the label
 VOCABULARY = 10           # tokens 2..9 are noise
@@ -111,11 +111,7 @@ def draw(lengths, results, out):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="SimpleRNN vs LSTM vs GRU: label = the first token")
-    parser.add_argument("--fast", action="store_true", help="two lengths, less data (for the tests)")
-    parser.add_argument("--out", default="out")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
+    args = demo_arguments("SimpleRNN vs LSTM vs GRU: label = the first token", argv)
     lengths = [10, 100] if args.fast else [10, 25, 50, 100, 200]
     train_size, epochs = (1000, 5) if args.fast else (1500, 8)
     start = time.perf_counter()

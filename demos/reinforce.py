@@ -18,7 +18,6 @@ trained by the engine's backprop and Adam.
 
 Read tinygrad_edu/functional/activations.py next: log_softmax.
 """
-import argparse
 import os
 import time
 
@@ -31,6 +30,7 @@ import numpy as np
 import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
+from demos.common import demo_arguments
 
 SIZE = 5
 START, GOAL = (0, 0), (4, 4)          # (column, row); row 0 is the bottom
@@ -146,11 +146,7 @@ def plot(policy, mean_rewards, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="REINFORCE on a 5x5 grid world")
-    parser.add_argument("--fast", action="store_true", help="fewer batches (for the tests)")
-    parser.add_argument("--out", default="out")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
+    args = demo_arguments("REINFORCE on a 5x5 grid world", argv)
     started = time.time()
     tg.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)

@@ -18,7 +18,6 @@ nearest neighbours (cosine similarity) in its own group.
 
 Read tinygrad_edu/nn/sparse.py next: the Embedding layer that holds v and u.
 """
-import argparse
 import os
 import time
 
@@ -32,6 +31,7 @@ from sklearn.decomposition import PCA
 import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
+from demos.common import demo_arguments
 
 GROUPS = {
     "animals": ["cat", "dog", "horse", "cow", "sheep", "goat"],
@@ -135,11 +135,7 @@ def plot(vectors, vocabulary, group_of, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="skip-gram with negative sampling on a synthetic corpus")
-    parser.add_argument("--fast", action="store_true", help="a smaller corpus (for the tests)")
-    parser.add_argument("--out", default="out")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
+    args = demo_arguments("skip-gram with negative sampling on a synthetic corpus", argv)
     started = time.time()
     rng = np.random.default_rng(args.seed)
     sentences = synthetic_corpus(300 if args.fast else 1000, rng)
