@@ -20,7 +20,7 @@ Each library runs in its OWN process (in one process the idle thread pools of
 the two slow each other by up to 10x), both with the same thread count; the
 sides alternate for ROUNDS rounds, each round a median of REPEATS timings after
 a warm-up, and the table gives the median of the round medians with the spread.
-The machine is printed first; the results also go to benchmarks/results/attributions.json.
+The machine is printed first; the results also go to benchmarks/results/attributions_<threads>threads.json.
 
 Run from the repository root:  python -m benchmarks.bench_attributions [--threads 2] [--rounds 3]
 """
@@ -170,7 +170,7 @@ def main(argv=None):
             print_setting(setting, results["settings"][setting])
     from tinygrad_edu.files import atomic_write_text
 
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "attributions.json")
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", f"attributions_{args.threads}threads.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     atomic_write_text(path, json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {path}")
