@@ -30,7 +30,7 @@ import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu import optim
 from tinygrad_edu.models import digits_convnet
-from demos.common import demo_arguments
+from demos.common import demo_arguments, save
 
 EPSILONS = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
 
@@ -57,7 +57,7 @@ def accuracy(model, images, labels):
     return float(np.mean(tg.predict(model, images).argmax(axis=1) == labels))
 
 
-def plot(epsilons, accuracies, examples, path):
+def plot(epsilons, accuracies, examples, out):
     fig = plt.figure(figsize=(12, 5.5))
     grid = fig.add_gridspec(2, 1 + len(examples), width_ratios=[3] + [1] * len(examples))
     ax = fig.add_subplot(grid[:, 0])
@@ -78,14 +78,12 @@ def plot(epsilons, accuracies, examples, path):
             image_ax.set_yticks([])
     fig.colorbar(shown, ax=fig.axes[1:], shrink=0.6, label="pixel value")
     fig.suptitle("Adversarial examples (FGSM): digits that look unchanged are misread")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return save(fig, out, "adversarial.png")
 
 
 def main(argv=None):
     args = demo_arguments("FGSM adversarial examples on the digits convnet", argv)
     started = time.time()
-    os.makedirs(args.out, exist_ok=True)
     x_train, y_train, x_test, y_test = digit_images(args.seed)
     tg.manual_seed(args.seed)
     model = digits_convnet()
@@ -107,9 +105,8 @@ def main(argv=None):
     print(f"at eps={eps_shown}: {len(np.flatnonzero((clean_guess == y_test) & (attacked_guess != y_test)))} "
           f"correctly read test digits are misread; e.g. " +
           ", ".join(f"{y_test[i]} -> {attacked_guess[i]}" for i in fooled))
-    path = os.path.join(args.out, "adversarial.png")
-    plot(epsilons, accuracies, examples, path)
-    print(f"wrote {path} in {time.time() - started:.0f} s")
+    plot(epsilons, accuracies, examples, args.out)
+    print(f"done in {time.time() - started:.0f} s")
     return {"epsilons": epsilons, "accuracies": accuracies}
 
 

@@ -30,7 +30,7 @@ import numpy as np
 import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
-from demos.common import demo_arguments
+from demos.common import demo_arguments, save
 
 CENTRES = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
 SPREAD = 0.1
@@ -90,7 +90,7 @@ def train(steps, rng, batch=128, snapshot_every=None):
     return generator, log
 
 
-def plot(log, path):
+def plot(log, out):
     shots = sorted(log["snapshots"])
     fig, axes = plt.subplots(2, len(shots), figsize=(3 * len(shots), 6.5),
                              gridspec_kw={"height_ratios": [1.2, 1]})
@@ -126,8 +126,7 @@ def plot(log, path):
     distance_ax.legend(fontsize=8)
     fig.suptitle("GAN on a mixture of 4 Gaussians: generated points (red) vs real (grey)")
     fig.subplots_adjust(hspace=0.5, top=0.86, bottom=0.08, left=0.06, right=0.98)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    return save(fig, out, "gan.png")
 
 
 def main(argv=None):
@@ -144,10 +143,8 @@ def main(argv=None):
     quadrants = np.sign(shots[steps])
     covered = len({tuple(q) for q in quadrants[np.all(np.abs(shots[steps]) > 0.5, axis=1)]})
     print(f"modes covered by the final samples: {covered} of {len(CENTRES)}")
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "gan.png")
-    plot(log, path)
-    print(f"wrote {path} in {time.time() - started:.0f} s")
+    plot(log, args.out)
+    print(f"done in {time.time() - started:.0f} s")
     return {"distance_start": first, "distance_end": last, "modes_covered": covered}
 
 

@@ -32,8 +32,7 @@ import numpy as np
 import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
-from tinygrad_edu.plotting import save_figure
-from demos.common import demo_arguments
+from demos.common import demo_arguments, save
 
 LABEL_TOKENS = 2          # tokens 0 and 1 are "A" and "B": the label
 VOCABULARY = 10           # tokens 2..9 are noise
@@ -104,10 +103,7 @@ def draw(lengths, results, out):
     right.set_title(f"Learning curves at the longest sequence, T = {lengths[-1]}")
     right.xaxis.get_major_locator().set_params(integer=True)
     figure.tight_layout()
-    path = os.path.join(out, "long_memory.png")
-    save_figure(figure, path)
-    plt.close(figure)
-    return path
+    return save(figure, out, "long_memory.png")
 
 
 def main(argv=None):

@@ -30,7 +30,7 @@ import numpy as np
 import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
-from demos.common import demo_arguments
+from demos.common import demo_arguments, save
 
 SIZE = 5
 START, GOAL = (0, 0), (4, 4)          # (column, row); row 0 is the bottom
@@ -105,7 +105,7 @@ def train(batches, rng, episodes_per_batch=16):
     return policy, np.array(mean_rewards)
 
 
-def plot(policy, mean_rewards, path):
+def plot(policy, mean_rewards, out):
     fig, (curve_ax, grid_ax) = plt.subplots(1, 2, figsize=(12, 5))
     batches = np.arange(1, len(mean_rewards) + 1)
     curve_ax.plot(batches, mean_rewards, alpha=0.4, label="mean reward of the batch (16 episodes)")
@@ -141,8 +141,7 @@ def plot(policy, mean_rewards, path):
     grid_ax.set_ylabel("row")
     grid_ax.set_title("Learned policy: most likely move in each cell")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    return save(fig, out, "reinforce.png")
 
 
 def main(argv=None):
@@ -154,10 +153,8 @@ def main(argv=None):
     tenth = max(1, len(mean_rewards) // 10)
     first, last = mean_rewards[:tenth].mean(), mean_rewards[-tenth:].mean()
     print(f"mean episode reward: {first:.2f} over the first {tenth} batches -> {last:.2f} over the last {tenth}")
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "reinforce.png")
-    plot(policy, mean_rewards, path)
-    print(f"wrote {path} in {time.time() - started:.0f} s")
+    plot(policy, mean_rewards, args.out)
+    print(f"done in {time.time() - started:.0f} s")
     return {"reward_start": float(first), "reward_end": float(last)}
 
 

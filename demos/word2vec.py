@@ -31,7 +31,7 @@ from sklearn.decomposition import PCA
 import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
-from demos.common import demo_arguments
+from demos.common import demo_arguments, save
 
 GROUPS = {
     "animals": ["cat", "dog", "horse", "cow", "sheep", "goat"],
@@ -113,7 +113,7 @@ def nearest_neighbours(vectors, word_id, k=3):
     return np.argsort(-similarity)[:k]
 
 
-def plot(vectors, vocabulary, group_of, path):
+def plot(vectors, vocabulary, group_of, out):
     points = PCA(n_components=2).fit_transform(vectors)
     fig, ax = plt.subplots(figsize=(7.5, 6))
     for name, colour in zip(list(GROUPS) + ["filler"], ["C0", "C1", "C2", "C3", "grey"]):
@@ -130,8 +130,7 @@ def plot(vectors, vocabulary, group_of, path):
     ax.legend(title="planted group", loc="center left")
     ax.margins(0.2)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return save(fig, out, "word2vec.png")
 
 
 def main(argv=None):
@@ -160,10 +159,8 @@ def main(argv=None):
             print(f"nearest to {word!r}: {neighbours}")
     print(f"{np.mean(same_group):.0%} of the 3 nearest neighbours are from the word's own planted group "
           f"(chance {5 / (len(vocabulary) - 1):.0%})")
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "word2vec.png")
-    plot(vectors, vocabulary, group_of, path)
-    print(f"wrote {path} in {time.time() - started:.0f} s")
+    plot(vectors, vocabulary, group_of, args.out)
+    print(f"done in {time.time() - started:.0f} s")
     return {"same_group_fraction": float(np.mean(same_group)), "losses": losses}
 
 
