@@ -28,6 +28,7 @@ from tinygrad_edu.nn import Conv2d
 
 from .activations import _frozen, as_batch, resolve_layer
 from .attribution import Attribution
+from .lime_base import check_positive_int
 
 IG_METHODS = ("riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "gausslegendre")
 
@@ -63,12 +64,6 @@ def _targets(target, n_rows, n_classes):
         raise ValueError(f"target {int(targets.max() if targets.max() >= n_classes else targets.min())} is out "
                          f"of range for a model with {n_classes} classes (0..{n_classes - 1})")
     return targets
-
-
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _scores(model, batch, targets):
@@ -134,7 +129,7 @@ def smoothgrad(model, x, target, samples=25, noise=0.15, seed=0, squared=False, 
     The noise is Gaussian with s = noise * (max - min) of each image, tf-keras-vis'
     convention; `batch_size` noisy copies go through the model at a time.
     """
-    samples = _check_positive_int(samples, "samples")
+    samples = check_positive_int(samples, "samples")
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     with _frozen(model):
@@ -181,7 +176,7 @@ def integrated_gradients(model, x, target, baseline=0.0, steps=50, method="gauss
     rows kept a 64x64 convnet's activations in cache and ran 16 images x 50 steps
     in about half the time of one 800-row batch on a 2-core machine.
     """
-    steps = _check_positive_int(steps, "steps")
+    steps = check_positive_int(steps, "steps")
     alphas, weights = ig_alphas_and_weights(steps, method)
     with _frozen(model):
         batch, targets = _start(model, x, target)
@@ -286,7 +281,7 @@ def _pair(value, name):
     pair = (value, value) if np.ndim(value) == 0 else tuple(value)
     if len(pair) != 2:
         raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
-    return tuple(_check_positive_int(v, name) for v in pair)
+    return tuple(check_positive_int(v, name) for v in pair)
 
 
 def occlusion(model, x, target, window=(8, 8), stride=(4, 4), baseline=0.0, batch_size=64):
@@ -296,7 +291,7 @@ def occlusion(model, x, target, window=(8, 8), stride=(4, 4), baseline=0.0, batc
     `batch_size` occluded copies go through the model at a time.
     """
     window, stride = _pair(window, "window"), _pair(stride, "stride")
-    batch_size = _check_positive_int(batch_size, "batch_size")
+    batch_size = check_positive_int(batch_size, "batch_size")
     with _frozen(model):
         batch, targets = _start(model, x, target)
         height, width = batch.shape[2:]

@@ -169,7 +169,7 @@ def test_model_output_must_be_rows_of_class_scores():
 
 def test_steps_window_stride_and_method_are_checked():
     model, x = quadrant_model(), images(1)
-    with pytest.raises(ValueError, match="steps must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="steps must be an integer >= 1, got 0"):
         explain.integrated_gradients(model, x, 0, steps=0)
     with pytest.raises(ValueError, match="method must be one of riemann_left, .*gausslegendre, got 'simpson'"):
         explain.integrated_gradients(model, x, 0, method="simpson")
