@@ -27,14 +27,11 @@ Run from the repository root:  python -m benchmarks.bench_attributions [--thread
 import argparse
 import json
 import os
-import platform
-import subprocess
-import sys
 import tempfile
 
 import numpy as np
 
-from benchmarks.common import median_seconds
+from benchmarks.common import machine, median_seconds, print_machine, run_worker, write_results
 
 METHODS = ["saliency", "integrated_gradients", "grad_cam", "occlusion"]
 SETTINGS = ["defaults", "batched"]
@@ -103,18 +100,6 @@ def images():
 
 # --------------------------------------------------------------------------- the driver
 
-def machine(threads):
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor())
-    flags = next((line.split(":", 1)[1].split() for line in open("/proc/cpuinfo") if line.startswith("flags")), [])
-    simd = [flag for flag in ("sse4_2", "avx", "avx2", "fma", "avx512f") if flag in flags]
-    config = np.show_config(mode="dicts") if "mode" in np.show_config.__code__.co_varnames else {}
-    blas = config.get("Build Dependencies", {}).get("blas", {})
-    return {"cpu": cpu, "cores": os.cpu_count(), "simd": simd, "numpy": np.__version__,
-            "blas": f"{blas.get('name', '?')} {blas.get('version', '')}".strip(), "threads": threads,
-            "python": platform.python_version()}
-
-
 def write_weights(folder):
     """Random weights, shared by both sides through a plain .npz (no pickle)."""
     import tinygrad_edu as tg
@@ -130,12 +115,8 @@ def write_weights(folder):
 
 
 def run_side(side, weights_path, setting, threads, repeats):
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads), NUMBA_NUM_THREADS=str(threads))
-    command = [sys.executable, "-m", "benchmarks.bench_attributions", "--worker", side, "--weights", weights_path,
-               "--setting", setting, "--repeats", str(repeats)]
-    finished = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    return json.loads(finished.stdout.strip().splitlines()[-1])
+    return run_worker("benchmarks.bench_attributions", side, threads,
+                      ["--weights", weights_path, "--setting", setting, "--repeats", str(repeats)])
 
 
 def main(argv=None):
@@ -157,7 +138,7 @@ def main(argv=None):
         print("captum is not installed: nothing to compare with")
         return
     info = machine(args.threads)
-    print("machine: " + ", ".join(f"{key} {value}" for key, value in info.items()))
+    print_machine(info)
     results = {"machine": info, "batch": BATCH, "size": SIZE, "rounds": args.rounds, "settings": {}}
     with tempfile.TemporaryDirectory() as folder:
         weights = write_weights(folder)
@@ -168,12 +149,7 @@ def main(argv=None):
                     rounds[side].append(run_side(side, weights, setting, args.threads, args.repeats))
             results["settings"][setting] = summarise(rounds)
             print_setting(setting, results["settings"][setting])
-    from tinygrad_edu.files import atomic_write_text
-
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", f"attributions_{args.threads}threads.json")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    atomic_write_text(path, json.dumps(results, indent=2) + "\n")
-    print(f"\nwrote {path}")
+    write_results(f"attributions_{args.threads}threads", results)
 
 
 def summarise(rounds):

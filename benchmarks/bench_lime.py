@@ -1,38 +1,32 @@
-"""Benchmark: explain.LimeImageExplainer against the lime package (when installed).
+"""Benchmark: explain.LimeImageExplainer and LimeTextExplainer against the lime package.
+
+    python -m benchmarks.bench_lime [--threads 1] [--rounds 3]
 
 Times explain_instance on skimage's astronaut photo resized to 64x64 and 224x224
 RGB (uint8), 1,000 samples, a cheap numpy classifier (5 classes from the mean
-colour of a 4x-subsampled thumbnail), top_labels=5 and batch_size=10 as in lime's defaults. Three settings:
+colour of a 4x-subsampled thumbnail), top_labels=5 and batch_size=10 as in
+lime's defaults. Three settings:
     defaults   each library with its own default segmentation (ours: size-scaled slic,
                lime: quickshift kernel_size=4, max_dist=200, ratio=0.2)
     same seg   both given the same segmentation_fn (lime's default quickshift)
     fixed seg  both given a precomputed segmentation (segmentation cost removed)
-Also times LimeTextExplainer against lime's on a 60-word text, 5,000 samples.
-Prints medians over REPEATS runs (after one untimed warm-up each) and the
-speed-up lime / ours.
-
-Run from the repository root:  python -m benchmarks.bench_lime
+and LimeTextExplainer against lime's on a 60-word text, 5,000 samples.
+Each library runs in its own process (benchmarks/common.py says why),
+alternating for --rounds rounds. Both default to ONE thread: both run many
+small BLAS calls (ridge fits on 1000 x d matrices), which multi-threaded BLAS
+makes 4-5x slower and erratic on two cores.
 """
 import os
-import statistics
-import time
 
 os.environ.setdefault("TQDM_DISABLE", "1")   # lime shows a progress bar per call
-# Both libraries run many small BLAS calls (ridge fits on 1000 x d matrices). On a shared
-# 2-core machine multi-threaded BLAS makes those 4-5x slower and the timings erratic, so
-# both get single-threaded BLAS unless these are already set in the environment.
-for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(variable, "1")
 
 import numpy as np
-from skimage import data
-from skimage.segmentation import quickshift
-from skimage.transform import resize
 
-from explain import LimeImageExplainer, LimeTextExplainer
+from benchmarks.common import compare_main, median_seconds
 
-REPEATS = 5
 NUM_SAMPLES = 1000
+SIZES = (64, 224)
+SETTINGS = ("defaults", "same seg", "fixed seg")
 
 
 def make_classifier(num_classes=5, seed=0):
@@ -51,84 +45,70 @@ def make_classifier(num_classes=5, seed=0):
 
 
 def lime_quickshift(image):
+    from skimage.segmentation import quickshift
+
     return quickshift(image, kernel_size=4, max_dist=200, ratio=0.2, rng=0)
 
 
-def median_seconds(*runs):
-    """Median wall time of each run. Runs are interleaved, so on a shared machine both
-    libraries see the same background load; one untimed warm-up each first (imports,
-    Numba's compiled-code cache, first-touch memory)."""
-    runs = [run for run in runs if run is not None]
-    for run in runs:
-        run()
-    times = [[] for _ in runs]
-    for _ in range(REPEATS):
-        for run, run_times in zip(runs, times):
-            start = time.perf_counter()
-            run()
-            run_times.append(time.perf_counter() - start)
-    medians = [statistics.median(t) for t in times]
-    return medians + [None] * (2 - len(medians))
+def astronaut(size):
+    from skimage import data
+    from skimage.transform import resize
+
+    return (resize(data.astronaut(), (size, size), anti_aliasing=True) * 255).astype(np.uint8)
 
 
-def image_rows(lime_image):
-    classifier_fn = make_classifier()
-    rows = []
-    for size in (64, 224):
-        image = (resize(data.astronaut(), (size, size), anti_aliasing=True) * 255).astype(np.uint8)
-        fixed = lime_quickshift(image)
-        settings = {
-            "defaults": {},
-            "same seg (lime's quickshift)": {"segmentation_fn": lime_quickshift},
-            "fixed seg (precomputed)": {"segmentation_fn": lambda img, fixed=fixed: fixed},
-        }
-        for name, kwargs in settings.items():
-            def ours_run(kwargs=kwargs):
-                LimeImageExplainer(random_state=0).explain_instance(
-                    image, classifier_fn, num_samples=NUM_SAMPLES, **kwargs)
-
-            def lime_run(kwargs=kwargs):
-                lime_image.LimeImageExplainer(random_state=0).explain_instance(
-                    image, classifier_fn, num_samples=NUM_SAMPLES, **kwargs)
-
-            ours, theirs = median_seconds(ours_run, lime_run if lime_image is not None else None)
-            rows.append((f"image {size}x{size}x3", name, ours, theirs))
-    return rows
-
-
-def text_rows(lime_text):
+def review_text():
     words = ("the movie was good and the plot was bad but the acting felt great while the music "
              "seemed awful to me and my friends who watched it twice in one long rainy weekend at home").split()
-    text = " ".join((words * 3)[:60])
-
-    def classifier_fn(strings):
-        score = np.array([(s.count("good") + s.count("great") - s.count("bad") + 2) / 5.0 for s in strings])
-        score = np.clip(score, 0.0, 1.0)
-        return np.stack([1 - score, score], axis=1)
-
-    def ours_run():
-        LimeTextExplainer(random_state=0).explain_instance(text, classifier_fn)
-
-    def lime_run():
-        lime_text.LimeTextExplainer(random_state=0).explain_instance(text, classifier_fn)
-
-    ours, theirs = median_seconds(ours_run, lime_run if lime_text is not None else None)
-    return [("text 60 words", "defaults, 5000 samples", ours, theirs)]
+    return " ".join((words * 3)[:60])
 
 
-def main():
+def text_classifier(strings):
+    score = np.array([(s.count("good") + s.count("great") - s.count("bad") + 2) / 5.0 for s in strings])
+    score = np.clip(score, 0.0, 1.0)
+    return np.stack([1 - score, score], axis=1)
+
+
+def explainers(side):
+    if side == "explain":
+        from explain import LimeImageExplainer, LimeTextExplainer
+    else:
+        from lime.lime_image import LimeImageExplainer
+        from lime.lime_text import LimeTextExplainer
+    return LimeImageExplainer, LimeTextExplainer
+
+
+def worker(side, args):
+    image_explainer, text_explainer = explainers(side)
+    classifier_fn = make_classifier()
+    timings = {}
+    for size in SIZES:
+        image = astronaut(size)
+        fixed = lime_quickshift(image)
+        options = {"defaults": {}, "same seg": {"segmentation_fn": lime_quickshift},
+                   "fixed seg": {"segmentation_fn": lambda img, fixed=fixed: fixed}}
+        for setting in SETTINGS:
+            def run(kwargs=options[setting]):
+                image_explainer(random_state=0).explain_instance(image, classifier_fn, num_samples=NUM_SAMPLES,
+                                                                 **kwargs)
+            timings[f"image {size}x{size}x3, {setting}"] = median_seconds(run, repeats=args.repeats)
+    text = review_text()
+    timings["text 60 words, 5000 samples"] = median_seconds(
+        lambda: text_explainer(random_state=0).explain_instance(text, text_classifier), repeats=args.repeats)
+    return timings
+
+
+def main(argv=None):
     try:
-        from lime import lime_image, lime_text
+        import lime  # noqa: F401  (only to know whether the lime side can run)
     except ImportError:
-        lime_image = lime_text = None
-        print("lime is not installed: timing explain only")
-    rows = image_rows(lime_image) + text_rows(lime_text)
-    print(f"\nexplain_instance wall time, median of {REPEATS} runs, {NUM_SAMPLES} image samples")
-    print(f"{'input':<16} {'setting':<30} {'explain (s)':>12} {'lime (s)':>10} {'speed-up':>9}")
-    for subject, setting, ours, theirs in rows:
-        lime_column = f"{theirs:10.3f}" if theirs is not None else f"{'-':>10}"
-        ratio = f"{theirs / ours:8.1f}x" if theirs is not None else f"{'-':>9}"
-        print(f"{subject:<16} {setting:<30} {ours:12.3f} {lime_column} {ratio}")
+        print("lime is not installed: nothing to compare with")
+        return
+    summary = compare_main("benchmarks.bench_lime", "lime", __doc__.splitlines()[0], ["explain", "lime"],
+                           "lime", worker, argv, threads=1)
+    if summary:
+        for workload, row in summary.items():
+            print(f"{workload}: explain {1 / row['explain/lime']:.1f}x faster than lime")
 
 
 if __name__ == "__main__":

@@ -159,10 +159,10 @@ def write_results(name, results):
     return path
 
 
-def worker_arguments(description, sides, argv=None, extra=None):
+def worker_arguments(description, sides, argv=None, extra=None, threads=2):
     """The argument parser every separate-process benchmark shares; ``extra(parser)`` adds its own."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--threads", type=int, default=2, help="threads for each side (default 2)")
+    parser.add_argument("--threads", type=int, default=threads, help=f"threads for each side (default {threads})")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     parser.add_argument("--repeats", type=int, default=7, help="timed calls per workload per round")
     parser.add_argument("--worker", choices=list(sides), help=argparse.SUPPRESS)
@@ -179,13 +179,13 @@ def pin_torch_threads():
     return torch
 
 
-def compare_main(module, name, title, sides, reference, worker, argv=None, extra=None, passthrough=()):
+def compare_main(module, name, title, sides, reference, worker, argv=None, extra=None, passthrough=(), threads=2):
     """Run ``worker`` when asked to (``--worker SIDE``), else drive all sides in separate processes.
 
     ``sides`` whose library is missing should be dropped by the caller before this.
     ``passthrough`` names the extra arguments handed on to the workers.
     """
-    args = worker_arguments(title, sides, argv, extra)
+    args = worker_arguments(title, sides, argv, extra, threads)
     if args.worker:
         print(json.dumps(worker(args.worker, args)))
         return None
