@@ -20,9 +20,11 @@ from itertools import compress
 
 import numpy as np
 
-from . import lime_base
-from .lime_base import check_explainer_settings, check_positive_int, exponential_kernel
+from .distances import distances_to_original, exponential_kernel
+from .lime_base import explain_labels
+from .lime_checks import check_explainer_settings, check_positive_int
 from .perturb import predict_in_batches
+from .random_state import make_generator
 
 
 class IndexedString:
@@ -290,7 +292,7 @@ class LimeTextExplainer:
         self.bow = bow
         self.mask_string = mask_string
         self.char_level = char_level
-        self.rng = lime_base.make_generator(random_state)
+        self.rng = make_generator(random_state)
 
     def explain_instance(self, text_instance, classifier_fn, labels=(1,), top_labels=None,
                          num_features=10, num_samples=5000, distance_metric="cosine",
@@ -312,7 +314,7 @@ class LimeTextExplainer:
                              "separators; expected at least one word (the regex names what lies between "
                              "words, e.g. r'\\W+', not the words themselves)")
         samples = sample_word_removals(self.rng, num_samples, indexed.num_words())
-        distances = lime_base.distances_to_original(samples, distance_metric) * 100
+        distances = distances_to_original(samples, distance_metric) * 100
         kernel_weights = self.kernel(distances, self.kernel_width)
 
         def make_batch(start, stop):
@@ -321,7 +323,13 @@ class LimeTextExplainer:
         predictions = predict_in_batches(make_batch, num_samples, classifier_fn, batch_size)
 
         class_names = self.class_names or [str(k) for k in range(predictions.shape[1])]
+        fits = explain_labels(samples, predictions, kernel_weights, labels, top_labels, num_features,
+                              self.feature_selection, model_regressor, self.verbose)
         explanation = TextExplanation(indexed, class_names)
-        lime_base.explain_labels(explanation, samples, predictions, kernel_weights, labels, top_labels,
-                                 num_features, self.feature_selection, model_regressor, self.verbose)
+        explanation.predict_proba = predictions[0]
+        explanation.samples, explanation.sample_predictions = samples, predictions
+        explanation.sample_weights = kernel_weights
+        explanation.top_labels = fits.top_labels
+        explanation.intercept, explanation.local_exp = fits.intercept, fits.local_exp
+        explanation.score, explanation.local_pred = fits.score, fits.local_pred
         return explanation
