@@ -8,10 +8,16 @@ LIME needs nothing of tinygrad_edu: any function from a batch to probabilities
 works. The gradient tools (attributions, activations, sanity) need a tinygrad_edu model.
 
 Reading order (one idea per file):
-    lime_base.py     the weighted linear surrogate: kernel, distances, ridge, feature selection
+    lime_base.py     the weighted linear surrogate, step by step, and lime's LimeBase; its parts:
+      distances.py          distances to the original and the kernel that weighs them
+      ridge.py              weighted ridge regression and its R^2
+      feature_selection.py  the k features the surrogate may use
+      lime_checks.py        the classifier's answers and the arguments, checked at the door
+      random_state.py       one Generator for every random draw
     segmentation.py  superpixels as features, with size-scaled defaults, labelled 0..d-1
     fills.py         what a hidden superpixel looks like: mean, constant or blur
-    perturb.py       all perturbed images at once, as one lookup
+    perturb_reference.py  all perturbed images: the loop, then one lookup (plain numpy)
+    perturb.py       the same lookup compiled by Numba; sampling; batched predictions
     lime_image.py    LimeImageExplainer and ImageExplanation
     lime_text.py     LimeTextExplainer and TextExplanation
     quality.py       stability across seeds, fidelity, deletion/insertion curves

@@ -6,8 +6,8 @@ The chapter in one screen, for an image x and a classifier f:
     Z   = n random on/off rows, Z[0] = 1                              (perturb.py)
     X_i = where(Z_i[S], x, F)                the perturbed images     (perturb.py)
     Y   = f(X)                               (n, K) probabilities, in batches
-    pi  = sqrt(exp(-cosine(Z_i, 1)^2 / 0.25^2))                       (lime_base.py)
-    for each label: weighted ridge of Y[:, label] on Z  ->  local_exp  (lime_base.py)
+    pi  = sqrt(exp(-cosine(Z_i, 1)^2 / 0.25^2))                       (distances.py)
+    for each label: weighted ridge of Y[:, label] on Z  ->  local_exp  (lime_base.py, ridge.py)
 
 The API is lime's (LimeImageExplainer, explain_instance, get_image_and_mask,
 local_exp, intercept, top_labels), so lime code runs unchanged. Differences:
@@ -21,10 +21,12 @@ Read next: lime_text.py (the same algorithm with words as features).
 """
 import numpy as np
 
-from . import lime_base
+from .distances import distances_to_original, exponential_kernel
 from .fills import make_fill
-from .lime_base import check_explainer_settings, check_positive_int, exponential_kernel
+from .lime_base import explain_labels
+from .lime_checks import check_explainer_settings, check_positive_int
 from .perturb import perturbed_images, predict_in_batches, sample_on_off
+from .random_state import make_generator
 from .segmentation import ALGORITHMS, check_segments, segment
 
 
@@ -141,7 +143,7 @@ class LimeImageExplainer:
         self.kernel = kernel if kernel is not None else exponential_kernel
         self.verbose = verbose
         self.feature_selection = feature_selection
-        self.rng = lime_base.make_generator(random_state)
+        self.rng = make_generator(random_state)
 
     def explain_instance(self, image, classifier_fn, labels=(1,), hide_color=None, top_labels=5,
                          num_features=100000, num_samples=1000, batch_size=10, segmentation_fn=None,
@@ -163,7 +165,7 @@ class LimeImageExplainer:
         fill_image, fill_name = make_fill(image_hwc, segments, hide_color)
 
         samples = sample_on_off(self.rng, num_samples, int(segments.max()) + 1)
-        distances = lime_base.distances_to_original(samples, distance_metric)
+        distances = distances_to_original(samples, distance_metric)
         kernel_weights = self.kernel(distances, self.kernel_width)
 
         def make_batch(start, stop):
@@ -172,10 +174,16 @@ class LimeImageExplainer:
 
         predictions = predict_in_batches(make_batch, num_samples, classifier_fn, batch_size)
 
+        fits = explain_labels(samples, predictions, kernel_weights, labels, top_labels, num_features,
+                              self.feature_selection, model_regressor, self.verbose)
         explanation = ImageExplanation(image, segments, fill_name, fill_image)
         explanation.segmentation_seed = random_seed
-        lime_base.explain_labels(explanation, samples, predictions, kernel_weights, labels, top_labels,
-                                 num_features, self.feature_selection, model_regressor, self.verbose)
+        explanation.predict_proba = predictions[0]
+        explanation.samples, explanation.sample_predictions = samples, predictions
+        explanation.sample_weights = kernel_weights
+        explanation.top_labels = fits.top_labels
+        explanation.intercept, explanation.local_exp = fits.intercept, fits.local_exp
+        explanation.score, explanation.local_pred = fits.score, fits.local_pred
         return explanation
 
     @staticmethod

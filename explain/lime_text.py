@@ -1,10 +1,11 @@
 """LimeTextExplainer: which words does this prediction rest on?
 
 The same algorithm as for images (lime_base.py), with words as the features:
-    * split the text into tokens with a regex (r'\\W+' by default); the tokens that
-      are words become features. With bow=True a feature is a distinct word and
-      hiding it removes every occurrence; with bow=False each position is its own
-      feature and hiding it writes mask_string ('UNKWORDZ') in its place.
+    * split the text into tokens with a regex naming the separators (r'\\W+' by
+      default) or a callable returning the words; the tokens that are words become
+      features. With bow=True a feature is a distinct word and hiding it removes
+      every occurrence; with bow=False each position is its own feature and hiding
+      it writes mask_string ('UNKWORDZ') in its place.
     * a sample hides a uniformly random number 1..d of the d words (lime's scheme,
       so short and long deletions are equally common), chosen without replacement;
     * distance = 100 x cosine distance to the all-ones row, kernel width 25;
@@ -19,9 +20,11 @@ from itertools import compress
 
 import numpy as np
 
-from . import lime_base
-from .lime_base import check_explainer_settings, check_positive_int, exponential_kernel
+from .distances import distances_to_original, exponential_kernel
+from .lime_base import explain_labels
+from .lime_checks import check_explainer_settings, check_positive_int
 from .perturb import predict_in_batches
+from .random_state import make_generator
 
 
 class IndexedString:
@@ -59,13 +62,12 @@ class IndexedString:
     def _tokenize(raw, split_expression, char_level):
         if char_level:
             return list(raw), [True] * len(raw)
-        if callable(split_expression):
-            words = list(split_expression(raw))
+        splitter = check_split_expression(split_expression)
+        if callable(splitter):
+            words = _words_from_callable(splitter, raw)
             tokens = _segment_with_tokens(raw, words)
             word_set = set(words)
             return tokens, [t in word_set for t in tokens]
-        # the capturing group keeps the separators, so joining the tokens gives back the text
-        splitter = re.compile(r"(%s)|$" % split_expression)
         tokens = [t for t in splitter.split(raw) if t]
         return tokens, [not splitter.match(t) for t in tokens]
 
@@ -107,6 +109,54 @@ class IndexedCharacters(IndexedString):
 
     def __init__(self, raw_string, bow=True, mask_string=None):
         super().__init__(raw_string, bow=bow, mask_string=mask_string, char_level=True)
+
+
+SPLIT_EXPRESSION_EXPECTED = ("split_expression must be a regex string naming the separators (such as r'\\W+') "
+                             "or a callable that takes the text and returns its words as a list of str")
+
+
+def check_split_expression(split_expression):
+    """A compiled splitter for a regex string, the callable itself for a callable; clear errors otherwise.
+
+    The regex names the separators, as in lime: re.split(r'(%s)|$' % split_expression, text),
+    whose capturing group keeps the separators, so joining the tokens gives back the text.
+    """
+    if callable(split_expression):
+        return split_expression
+    if isinstance(split_expression, re.Pattern):
+        raise TypeError(f"{SPLIT_EXPRESSION_EXPECTED}; got a compiled pattern: pass its .pattern, "
+                        f"{split_expression.pattern!r}")
+    if not isinstance(split_expression, str):
+        raise TypeError(f"{SPLIT_EXPRESSION_EXPECTED}; got {type(split_expression).__name__} "
+                        f"({split_expression!r:.60})")
+    try:
+        separator = re.compile(split_expression)
+    except re.error as error:
+        raise ValueError(f"split_expression {split_expression!r} is not a valid regular expression: {error}") from None
+    if separator.match("") is not None:
+        raise ValueError(f"split_expression {split_expression!r} matches the empty string, so it would cut the "
+                         "text between every two characters and leave no words; expected a regex that matches "
+                         "at least one character, such as r'\\W+' rather than r'\\W*'")
+    try:
+        return re.compile(r"(%s)|$" % split_expression)
+    except re.error as error:    # e.g. a global flag such as (?i), which must start the whole pattern
+        raise ValueError(f"split_expression {split_expression!r} cannot be used inside lime's group "
+                         f"'(...)|$': {error}; use a callable tokenizer instead") from None
+
+
+def _words_from_callable(split_expression, text):
+    """The callable's words, as a list; a clear error if it returned anything but strings."""
+    name = getattr(split_expression, "__name__", type(split_expression).__name__)
+    words = split_expression(text)
+    if isinstance(words, (str, bytes)) or not hasattr(words, "__iter__"):
+        raise TypeError(f"split_expression ({name}) must return a list of str (the words), got "
+                        f"{type(words).__name__} ({words!r:.60}) for the text {text[:40]!r}")
+    words = list(words)
+    for position, word in enumerate(words):
+        if not isinstance(word, str):
+            raise TypeError(f"split_expression ({name}) must return a list of str (the words); item {position} "
+                            f"is {type(word).__name__} ({word!r:.40}) for the text {text[:40]!r}")
+    return words
 
 
 def _segment_with_tokens(text, words):
@@ -232,6 +282,7 @@ class LimeTextExplainer:
                  feature_selection="auto", split_expression=r"\W+", bow=True, mask_string=None,
                  random_state=None, char_level=False):
         check_explainer_settings(kernel_width, feature_selection)
+        check_split_expression(split_expression)
         self.kernel_width = float(kernel_width)
         self.kernel = kernel if kernel is not None else exponential_kernel
         self.verbose = verbose
@@ -241,7 +292,7 @@ class LimeTextExplainer:
         self.bow = bow
         self.mask_string = mask_string
         self.char_level = char_level
-        self.rng = lime_base.make_generator(random_state)
+        self.rng = make_generator(random_state)
 
     def explain_instance(self, text_instance, classifier_fn, labels=(1,), top_labels=None,
                          num_features=10, num_samples=5000, distance_metric="cosine",
@@ -259,9 +310,11 @@ class LimeTextExplainer:
                                 self.char_level)
         if indexed.num_words() == 0:
             raise ValueError(f"text has no words to explain with split_expression={self.split_expression!r}: "
-                             f"{text_instance[:60]!r}")
+                             f"{text_instance[:60]!r} became {len(indexed.tokens)} tokens, all of them "
+                             "separators; expected at least one word (the regex names what lies between "
+                             "words, e.g. r'\\W+', not the words themselves)")
         samples = sample_word_removals(self.rng, num_samples, indexed.num_words())
-        distances = lime_base.distances_to_original(samples, distance_metric) * 100
+        distances = distances_to_original(samples, distance_metric) * 100
         kernel_weights = self.kernel(distances, self.kernel_width)
 
         def make_batch(start, stop):
@@ -270,7 +323,13 @@ class LimeTextExplainer:
         predictions = predict_in_batches(make_batch, num_samples, classifier_fn, batch_size)
 
         class_names = self.class_names or [str(k) for k in range(predictions.shape[1])]
+        fits = explain_labels(samples, predictions, kernel_weights, labels, top_labels, num_features,
+                              self.feature_selection, model_regressor, self.verbose)
         explanation = TextExplanation(indexed, class_names)
-        lime_base.explain_labels(explanation, samples, predictions, kernel_weights, labels, top_labels,
-                                 num_features, self.feature_selection, model_regressor, self.verbose)
+        explanation.predict_proba = predictions[0]
+        explanation.samples, explanation.sample_predictions = samples, predictions
+        explanation.sample_weights = kernel_weights
+        explanation.top_labels = fits.top_labels
+        explanation.intercept, explanation.local_exp = fits.intercept, fits.local_exp
+        explanation.score, explanation.local_pred = fits.score, fits.local_pred
         return explanation

@@ -1,21 +1,18 @@
-"""Building perturbed images: one lookup instead of a loop over samples.
+"""Perturbed images, fast: perturb_reference.py's lookup compiled by Numba, and the sampling around it.
 
-A sample is a binary vector z of length d (superpixel j on or off). With the
-segment map S (H, W) holding each pixel's superpixel, z[S] is an (H, W) mask
-that says, per pixel, whether its superpixel is on. For a whole batch Z (b, d),
-fancy indexing does every sample at once:
-    keep = Z[:, S]                                   (b, H, W)
-    batch = where(keep[..., None], image, fill)      (b, H, W, C)
-lime builds each image in a Python loop over samples and, inside, a loop over
-hidden superpixels; that loop was 76-90% of its run time. `perturbed_images_loop`
-is that reference algorithm, kept to show the idea and to test the fast versions.
-numpy's where() runs its inner loop over the last axis, only C = 3 values long, so
-the lookup still moves pixels slowly; `_perturbed_images_numba` does the same
-lookup pixel by pixel in compiled code, about 5-10x faster, and is what runs
-unless Numba's JIT is disabled (NUMBA_DISABLE_JIT=1).
+For a batch of on/off rows Z (b, d), the segment map S (H, W), the image x and
+the fill F, every output pixel is one lookup (perturb_reference.py):
+
+    out[i, y, x_, c] = x[y, x_, c]  if Z[i, S[y, x_]] else  F[y, x_, c]
+
+`_perturbed_images_numba` runs exactly that loop in compiled code, about 5-10x
+faster than numpy's where() over a 3-long last axis; it is what runs unless
+Numba's JIT is disabled (NUMBA_DISABLE_JIT=1), when the numpy lookup does.
 
 Sampling follows lime: every superpixel is on with probability 1/2, and row 0
 is the original (all on), so the surrogate always sees the input it explains.
+The classifier is then asked about the perturbed inputs a batch at a time, and
+each batch's answer is checked (lime_checks.py) before it is kept.
 Read next: lime_image.py (the explainer that puts the pieces together).
 """
 import os
@@ -26,7 +23,12 @@ from numba import njit
 
 from tinygrad_edu.kernels.numba_setup import configure_numba
 
-from .lime_base import check_probabilities
+from .lime_checks import check_probabilities
+from .perturb_reference import perturbed_images_lookup, perturbed_images_loop
+
+# the references stay importable from here, as before the split
+__all__ = ["sample_on_off", "perturbed_images", "perturbed_images_lookup", "perturbed_images_loop",
+           "predict_in_batches"]
 
 
 configure_numba(os.path.dirname(os.path.abspath(__file__)))  # a writable compile cache, as for every kernel
@@ -49,12 +51,6 @@ def perturbed_images(image_hwc, fill_hwc, segments, samples):
                                    np.ascontiguousarray(samples, dtype=np.int8))
 
 
-def perturbed_images_lookup(image_hwc, fill_hwc, segments, samples):
-    """The numpy version: one fancy-indexing lookup for the whole batch, then where()."""
-    keep = samples.astype(bool)[:, segments]
-    return np.where(keep[..., None], image_hwc, fill_hwc.astype(image_hwc.dtype, copy=False))
-
-
 @njit(cache=True)
 def _perturbed_images_numba(image_hwc, fill_hwc, segments, samples):
     num_samples = samples.shape[0]
@@ -67,18 +63,6 @@ def _perturbed_images_numba(image_hwc, fill_hwc, segments, samples):
                 for c in range(channels):
                     out[i, y, x, c] = source[y, x, c]
     return out
-
-
-def perturbed_images_loop(image_hwc, fill_hwc, segments, samples):
-    """Reference version, written as the algorithm reads: for each sample, hide its off superpixels."""
-    images = []
-    for row in samples:
-        image = image_hwc.copy()
-        for superpixel in np.flatnonzero(row == 0):
-            hidden = segments == superpixel
-            image[hidden] = fill_hwc[hidden]
-        images.append(image)
-    return np.stack(images)
 
 
 def predict_in_batches(make_inputs, num_inputs, classifier_fn, batch_size):

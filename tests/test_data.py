@@ -85,3 +85,113 @@ def test_glove_vectors_fill_known_rows_and_check_dimensions(tmp_path):
     (tmp_path / "bad.txt").write_text("good 0.1 0.2 0.3\nbad 1 2\n")
     with pytest.raises(ValueError, match=r"bad.txt:2: vector has 2 values, expected 3"):
         load_glove(tmp_path / "bad.txt", vocab)
+
+
+# -- damaged files: each names the file and says what was expected and what came -----------------------------
+
+def _idx_header(type_code, shape):
+    return bytes([0, 0, type_code, len(shape)]) + b"".join(struct.pack(">I", n) for n in shape)
+
+
+def test_a_file_shorter_than_its_header_promises_says_how_much_is_missing(tmp_path):
+    (tmp_path / "short").write_bytes(_idx_header(0x0C, (3, 2)) + bytes(20))   # 6 int32 need 24 bytes
+    with pytest.raises(ValueError, match=r"short: IDX body has 20 bytes, but shape \(3, 2\) of int32 needs 24 "
+                                         r"after the 12-byte header; the file is 4 bytes shorter than its header"):
+        read_idx(tmp_path / "short")
+
+
+def test_a_file_longer_than_its_header_promises_is_refused(tmp_path):
+    (tmp_path / "long").write_bytes(_idx_header(0x08, (2, 2)) + bytes(7))
+    with pytest.raises(ValueError, match=r"long: IDX body has 7 bytes, but shape \(2, 2\) of uint8 needs 4 .*"
+                                         r"3 bytes longer than its header promises"):
+        read_idx(tmp_path / "long")
+
+
+def test_a_header_whose_sizes_multiply_past_int64_fails_as_a_short_file_not_an_overflow(tmp_path):
+    # (2^31 - 1)^3 bytes overflows int64; the message must give the exact promise, read from 12 bytes on disk
+    huge = 2**31 - 1
+    (tmp_path / "huge").write_bytes(_idx_header(0x08, (huge, huge, huge)) + bytes(12))
+    with pytest.raises(ValueError, match=rf"huge: IDX body has 12 bytes, but shape \({huge}, {huge}, {huge}\) "
+                                         rf"of uint8 needs {huge ** 3} .* shorter than its header promises"):
+        read_idx(tmp_path / "huge")
+
+
+def test_an_axis_size_beyond_the_formats_int32_is_refused_before_reading(tmp_path):
+    (tmp_path / "neg").write_bytes(_idx_header(0x08, (2, 0xFFFFFFFF)) + bytes(8))
+    with pytest.raises(ValueError, match=r"neg: IDX header gives axis 1 the size 4294967295, more than the "
+                                         r"format's int32 maximum 2147483647"):
+        read_idx(tmp_path / "neg")
+
+
+@pytest.mark.parametrize("n_axes, words", [(0, "declares 0 axes; expected 1 to 32"),
+                                           (200, "declares 200 axes; expected 1 to 32")])
+def test_a_number_of_axes_numpy_cannot_hold_is_refused(tmp_path, n_axes, words):
+    (tmp_path / "axes").write_bytes(bytes([0, 0, 0x08, n_axes]) + bytes(4 * n_axes + 4))
+    with pytest.raises(ValueError, match=f"axes: IDX header {words}"):
+        read_idx(tmp_path / "axes")
+
+
+def test_a_wrong_magic_number_and_a_wrong_type_code_are_told_apart(tmp_path):
+    (tmp_path / "magic").write_bytes(bytes([1, 0, 0x08, 1]) + struct.pack(">I", 1) + b"x")
+    with pytest.raises(ValueError, match=r"magic: not an IDX file \(expected magic bytes 00 00 <type> <ndim>, "
+                                         r"got 01 00 08 01\)"):
+        read_idx(tmp_path / "magic")
+    (tmp_path / "type").write_bytes(bytes([0, 0, 0x0A, 1]) + struct.pack(">I", 1) + b"x")
+    with pytest.raises(ValueError, match=r"type: unknown IDX type code 0x0A in the third magic byte; expected "
+                                         r"one of 0x08 \(uint8\), 0x09 \(int8\), 0x0B \(int16\)"):
+        read_idx(tmp_path / "type")
+    (tmp_path / "empty").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty: not an IDX file .*got an empty file"):
+        read_idx(tmp_path / "empty")
+
+
+def test_a_gzip_cut_short_is_named(tmp_path):
+    write_idx(tmp_path / "cut.gz", np.arange(600, dtype=np.uint8).reshape(20, 30) % 251, 0x08, compress=True)
+    data = (tmp_path / "cut.gz").read_bytes()
+    (tmp_path / "cut.gz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"cut.gz: the gzip stream is damaged or cut short"):
+        read_idx(tmp_path / "cut.gz")
+
+
+def test_load_mnist_names_the_file_whose_type_or_count_is_wrong(tmp_path):
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", np.zeros((3, 2, 2), np.float32), 0x0D)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.zeros(3, np.uint8), 0x08)
+    with pytest.raises(ValueError, match=r"expected images of type uint8 \(IDX type code 0x08\) in "
+                                         r"t10k-images-idx3-ubyte, got float32"):
+        load_mnist(tmp_path, "test")
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", np.zeros((3, 2, 2), np.uint8), 0x08)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.zeros(2, np.uint8), 0x08)
+    with pytest.raises(ValueError, match=r"expected as many labels as images, got 3 images in "
+                                         r"t10k-images-idx3-ubyte and 2 labels in t10k-labels-idx1-ubyte"):
+        load_mnist(tmp_path, "test")
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.zeros((3, 1), np.uint8), 0x08)
+    with pytest.raises(ValueError, match=r"expected labels \(N,\) in t10k-labels-idx1-ubyte, got shape \(3, 1\)"):
+        load_mnist(tmp_path, "test")
+
+
+def test_a_review_that_is_not_utf8_names_its_file_and_line(tmp_path):
+    for polarity in ("pos", "neg"):
+        (tmp_path / "train" / polarity).mkdir(parents=True)
+        (tmp_path / "train" / polarity / "0_1.txt").write_text("fine\n")
+    # the bad byte sits far past the first read chunk, on line 3000, at byte 4 of its line
+    (tmp_path / "train" / "pos" / "1_9.txt").write_bytes(b"ok line\n" * 2999 + b"caf\xe9 au lait\n")
+    with pytest.raises(ValueError, match=r"1_9.txt:3000: not valid utf-8 \(invalid continuation byte at "
+                                         r"byte 3 of the line: b'\\xe9'\); pass encoding="):
+        load_review_folder(tmp_path, "train")
+    texts, _ = load_review_folder(tmp_path, "train", encoding="latin-1")
+    assert texts[-1].endswith("café au lait\n")
+
+
+def test_glove_and_reviews_report_bad_bytes_the_same_way(tmp_path):
+    vocab = Vocabulary(["good bad"])
+    (tmp_path / "glove.txt").write_bytes(b"good 1 2\nb\xffad 3 4\n")
+    with pytest.raises(ValueError, match=r"glove.txt:2: not valid utf-8 \(invalid start byte at byte 1 of the "
+                                         r"line: b'\\xff'\); pass encoding="):
+        load_glove(tmp_path / "glove.txt", vocab)
+
+
+@pytest.mark.parametrize("load", [lambda path: load_review_folder(path, encoding="utf-9"),
+                                  lambda path: load_glove(path / "glove.txt", Vocabulary(["a"]), encoding="utf-9")])
+def test_an_unknown_encoding_is_named_before_any_file_is_read(tmp_path, load):
+    with pytest.raises(ValueError, match=r"encoding must name a Python text codec .* got 'utf-9'"):
+        load(tmp_path)

@@ -187,3 +187,101 @@ def test_random_state_forms():
     np.testing.assert_array_equal(legacy, lime_base.make_generator(np.random.RandomState(2)).random(3))
     with pytest.raises(TypeError, match="random_state must be None, an int, .* got str"):
         lime_base.make_generator("seed")
+
+
+# --------------------------------------------------------------------------- the parts, and lime's LimeBase
+
+def test_lime_base_gives_the_parts_own_functions_under_the_old_names():
+    from explain import distances, feature_selection, lime_checks, random_state, ridge
+    parts = {distances: ["DISTANCE_METRICS", "distances_to_original", "exponential_kernel"],
+             ridge: ["weighted_ridge", "weighted_r2"],
+             feature_selection: ["FEATURE_SELECTION_METHODS", "forward_selection", "highest_weights",
+                                 "lasso_path", "select_features"],
+             lime_checks: ["check_probabilities", "check_labels", "check_explainer_settings", "check_positive_int"],
+             random_state: ["make_generator"]}
+    for module, names in parts.items():
+        for name in names:
+            assert getattr(lime_base, name) is getattr(module, name), f"lime_base.{name} is not {module.__name__}'s"
+            assert name in lime_base.__all__
+
+
+def test_the_reading_chain_runs_from_lime_base_through_its_parts_to_the_explainers():
+    import re
+    from pathlib import Path
+    folder = Path(lime_base.__file__).parent
+    chain, name = [], "lime_base.py"
+    while name not in chain and name != "lime_text.py":
+        chain.append(name)
+        docstring = (folder / name).read_text(encoding="utf-8").split('"""')[1]
+        name = re.search(r"Read next: (\w+\.py)", docstring).group(1)
+        assert (folder / name).exists(), f"{chain[-1]} names {name}, which does not exist"
+    assert chain == ["lime_base.py", "distances.py", "ridge.py", "feature_selection.py", "lime_checks.py",
+                     "random_state.py", "segmentation.py", "fills.py", "perturb_reference.py", "perturb.py",
+                     "lime_image.py"]
+
+
+@pytest.mark.parametrize("top_labels", [None, 2])
+def test_explain_labels_returns_its_fits_and_leaves_its_arguments_alone(top_labels):
+    samples, targets, weights, _ = sparse_linear_problem(6)
+    predictions = np.stack([1 - targets, 0.3 * targets, 0.7 * targets], axis=1)
+    copies = [samples.copy(), predictions.copy(), weights.copy()]
+    fits = lime_base.explain_labels(samples, predictions, weights, labels=(2, 0), top_labels=top_labels,
+                                    num_features=3, feature_selection="auto")
+    for original, copy in zip([samples, predictions, weights], copies):
+        np.testing.assert_array_equal(original, copy)
+    expected_labels = [2, 0] if top_labels is None else sorted(range(3), key=lambda k: -predictions[0, k])[:2]
+    assert fits.top_labels == (None if top_labels is None else expected_labels)
+    assert list(fits.local_exp) == expected_labels
+    for label in expected_labels:
+        model = lime_base.fit_local_model(samples, predictions[:, label], weights, 3, "auto")
+        assert (fits.intercept[label], fits.local_exp[label], fits.score[label], fits.local_pred[label]) == \
+            (model.intercept, model.local_exp, model.score, model.local_pred)
+
+
+def test_lime_base_class_is_the_same_fit_as_fit_local_model():
+    samples, targets, weights, _ = sparse_linear_problem(7)
+    labels = np.stack([1 - targets, targets], axis=1)
+    distances = lime_base.distances_to_original(samples, "cosine")
+    base = lime_base.LimeBase(lambda d: lime_base.exponential_kernel(d, 0.25), random_state=0)
+    intercept, local_exp, score, local_pred = base.explain_instance_with_data(samples, labels, distances, 1, 4)
+    model = lime_base.fit_local_model(samples, targets, weights, 4, "auto")
+    assert (intercept, local_exp, score) == (model.intercept, model.local_exp, model.score)
+    assert local_pred.shape == (1,) and local_pred[0] == model.local_pred
+    np.testing.assert_array_equal(base.feature_selection(samples, targets, weights, 4, "highest_weights"),
+                                  lime_base.highest_weights(samples.astype(float), targets, weights, 4))
+    np.testing.assert_array_equal(base.forward_selection(samples, targets, weights, 2),
+                                  lime_base.forward_selection(samples.astype(float), targets, weights, 2))
+
+
+@pytest.mark.parametrize("method,num_features", [("forward_selection", 3), ("highest_weights", 6),
+                                                 ("lasso_path", 4), ("none", 20)])
+def test_lime_base_class_answers_as_limes_does(method, num_features):
+    lime_base_module = pytest.importorskip("lime.lime_base")
+    samples, targets, _, _ = sparse_linear_problem(8, num_features=20)
+    labels = np.stack([1 - targets, targets], axis=1)
+    distances = lime_base.distances_to_original(samples, "cosine")
+
+    def kernel(d):
+        return lime_base.exponential_kernel(d, 0.25)
+
+    ours = lime_base.LimeBase(kernel, random_state=0).explain_instance_with_data(
+        samples, labels, distances, 0, num_features, feature_selection=method)
+    theirs = lime_base_module.LimeBase(kernel, random_state=0).explain_instance_with_data(
+        samples, labels, distances, 0, num_features, feature_selection=method)
+    assert [f for f, _ in ours[1]] == [int(f) for f, _ in theirs[1]]
+    np.testing.assert_allclose([w for _, w in ours[1]], [w for _, w in theirs[1]], atol=1e-10)
+    np.testing.assert_allclose([ours[0], ours[2], ours[3][0]], [theirs[0], theirs[2], theirs[3][0]], atol=1e-10)
+
+
+def test_lime_base_class_names_bad_input():
+    samples = np.ones((5, 3))
+    with pytest.raises(TypeError, match="kernel_fn must be a callable from distances to weights, got float"):
+        lime_base.LimeBase(0.25)
+    base = lime_base.LimeBase(lambda d: np.ones_like(d))
+    with pytest.raises(ValueError, match=r"expected neighborhood_data \(n, d\), neighborhood_labels \(n, K\) and "
+                                         r"distances \(n,\); got \(5, 3\), \(5,\) and \(5,\)"):
+        base.explain_instance_with_data(samples, np.ones(5), np.zeros(5), 0, 2)
+    with pytest.raises(ValueError, match=r"got \(5, 3\), \(5, 2\) and \(4,\)"):
+        base.explain_instance_with_data(samples, np.ones((5, 2)), np.zeros(4), 0, 2)
+    with pytest.raises(ValueError, match=r"label 2 is out of range: classifier_fn returned 2 classes"):
+        base.explain_instance_with_data(samples, np.ones((5, 2)), np.zeros(5), 2, 2)

@@ -124,3 +124,51 @@ def test_agrees_with_the_lime_package_on_the_keywords():
     assert [w for w, _ in ours.as_list(1)[:2]] == [w for w, _ in theirs.as_list(1)[:2]]
     for word in ("good", "awful"):
         assert our_weights[word] == pytest.approx(their_weights[word], abs=0.02)
+
+
+# -- split_expression: a regex string naming the separators, or a callable returning the words --------------
+
+@pytest.mark.parametrize("split_expression, error, words", [
+    ("(", ValueError, r"split_expression '\(' is not a valid regular expression: missing \), unterminated"),
+    ("[a-", ValueError, r"split_expression '\[a-' is not a valid regular expression"),
+    (5, TypeError, r"must be a regex string naming the separators .* or a callable .*; got int \(5\)"),
+    (None, TypeError, r"or a callable that takes the text and returns its words as a list of str; got NoneType"),
+    (re.compile(r"\s+"), TypeError, r"got a compiled pattern: pass its .pattern, '\\\\s\+'"),
+    (r"\W*", ValueError, r"split_expression '\\\\W\*' matches the empty string, so it would cut the text"),
+    ("", ValueError, r"split_expression '' matches the empty string"),
+    (r"(?i)\W+", ValueError, r"cannot be used inside lime's group '\(...\)\|\$': global flags"),
+])
+def test_a_bad_split_expression_is_refused_when_the_explainer_is_built(split_expression, error, words):
+    with pytest.raises(error, match=words):
+        LimeTextExplainer(split_expression=split_expression)
+    with pytest.raises(error, match=words):
+        IndexedString(TEXT, split_expression=split_expression)
+
+
+@pytest.mark.parametrize("tokenizer, words", [
+    (lambda s: s, r"must return a list of str \(the words\), got str \('the food was good"),
+    (lambda s: None, r"must return a list of str \(the words\), got NoneType \(None\)"),
+    (lambda s: [len(w) for w in s.split()],
+     r"must return a list of str \(the words\); item 0 is int \(3\) for the text 'the food"),
+    (lambda s: s.split() + [b"bytes"], r"must return a list of str \(the words\); item 14 is bytes \(b'bytes'\)"),
+])
+def test_a_tokenizer_that_does_not_return_words_is_named(tokenizer, words):
+    explainer = LimeTextExplainer(split_expression=tokenizer, random_state=0)
+    with pytest.raises(TypeError, match=r"split_expression \(<lambda>\) " + words):
+        explainer.explain_instance(TEXT, keyword_classifier, num_samples=20)
+
+
+def test_a_tokenizer_may_return_any_iterable_of_words():
+    from_generator = LimeTextExplainer(split_expression=lambda s: (w for w in s.split()), random_state=0)
+    from_list = LimeTextExplainer(split_expression=lambda s: s.split(), random_state=0)
+    a = from_generator.explain_instance(TEXT, keyword_classifier, num_samples=100)
+    b = from_list.explain_instance(TEXT, keyword_classifier, num_samples=100)
+    assert a.as_map() == b.as_map() and "good" in dict(a.as_list())
+
+
+def test_a_regex_that_leaves_no_words_says_so():
+    # r'\w+' names the words, not the separators: on a text without separators nothing is left
+    explainer = LimeTextExplainer(split_expression=r"\w+", random_state=0)
+    with pytest.raises(ValueError, match=r"text has no words to explain with split_expression='\\\\w\+': "
+                                         r"'goodawful' became 1 tokens, all of them separators"):
+        explainer.explain_instance("goodawful", keyword_classifier, num_samples=20)

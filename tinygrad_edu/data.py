@@ -12,15 +12,23 @@ of a strange shape three layers later.
 Text becomes integer sequences the Keras way: a ``Vocabulary`` of the most
 frequent words (index 0 is padding, 1 is out-of-vocabulary), then
 ``pad_sequences`` to a fixed length for an Embedding layer.
+Read next: demos/rnn_sentiment.py (these loaders feeding an Embedding and an LSTM).
 """
+import codecs
 import collections
 import gzip
+import math
 import os
 import re
+import zlib
 
 import numpy as np
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+_IDX_TYPE_NAMES = ", ".join(f"0x{code:02X} ({np.dtype(t).name})" for code, t in _IDX_TYPES.items())
+_IDX_MAX_AXES = 32           # numpy 1.x's limit; real IDX files have 1 to 4 axes
+_IDX_MAX_AXIS = 2**31 - 1    # the format stores each size as a big-endian int32
+_READ_CHUNK = 1 << 24        # read the body 16 MiB at a time, so a lying header cannot ask for 10^19 bytes
 
 
 def _open_maybe_gzip(path):
@@ -29,25 +37,78 @@ def _open_maybe_gzip(path):
     return gzip.open(path, "rb") if gzipped else open(path, "rb")
 
 
-def read_idx(path):
-    """Read one IDX file (optionally gzipped) into an ndarray of its declared type and shape."""
-    with _open_maybe_gzip(path) as handle:
-        raw = handle.read()
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
-        raise ValueError(f"{path}: not an IDX file (expected magic bytes 00 00 <type> <ndim>, got {raw[:4].hex(' ')})")
-    n_axes = raw[3]
+def _read_at_most(handle, num_bytes):
+    """Up to `num_bytes` from `handle`, fewer only at the end of the file (memory grows with the file, not the ask)."""
+    data = bytearray()
+    while len(data) < num_bytes:
+        chunk = handle.read(min(_READ_CHUNK, num_bytes - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+def _count_rest(handle):
+    count = 0
+    while chunk := handle.read(_READ_CHUNK):
+        count += len(chunk)
+    return count
+
+
+def _idx_magic(path, magic):
+    """The value type and number of axes from the 4 magic bytes 00 00 <type> <ndim>."""
+    if len(magic) < 4 or magic[0] != 0 or magic[1] != 0:
+        raise ValueError(f"{path}: not an IDX file (expected magic bytes 00 00 <type> <ndim>, "
+                         f"got {magic.hex(' ') or 'an empty file'})")
+    if magic[2] not in _IDX_TYPES:
+        raise ValueError(f"{path}: unknown IDX type code 0x{magic[2]:02X} in the third magic byte; "
+                         f"expected one of {_IDX_TYPE_NAMES}")
+    if not 1 <= magic[3] <= _IDX_MAX_AXES:
+        raise ValueError(f"{path}: IDX header declares {magic[3]} axes; expected 1 to {_IDX_MAX_AXES}")
+    return np.dtype(_IDX_TYPES[magic[2]]), magic[3]
+
+
+def _idx_shape(path, sizes, n_axes):
     header_size = 4 + 4 * n_axes
-    if len(raw) < header_size:
-        raise ValueError(f"{path}: IDX header is truncated ({len(raw)} bytes, expected at least {header_size})")
-    shape = tuple(int(n) for n in np.frombuffer(raw, ">u4", count=n_axes, offset=4))
-    dtype = np.dtype(_IDX_TYPES[raw[2]])
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(raw) - header_size != expected:
-        raise ValueError(
-            f"{path}: IDX body has {len(raw) - header_size} bytes, but shape {shape} of {dtype} needs {expected}"
-        )
-    values = np.frombuffer(raw, dtype, offset=header_size).reshape(shape)
-    return values.astype(dtype.newbyteorder("="))
+    if len(sizes) < 4 * n_axes:
+        raise ValueError(f"{path}: IDX header is truncated ({4 + len(sizes)} bytes, expected at least {header_size})")
+    shape = tuple(int(n) for n in np.frombuffer(sizes, ">u4", count=n_axes))
+    for axis, size in enumerate(shape):
+        if size > _IDX_MAX_AXIS:
+            raise ValueError(f"{path}: IDX header gives axis {axis} the size {size}, more than the format's "
+                             f"int32 maximum {_IDX_MAX_AXIS} (a corrupt header?); shape read: {shape}")
+    return shape
+
+
+def _read_idx_values(path, handle):
+    dtype, n_axes = _idx_magic(path, handle.read(4))
+    shape = _idx_shape(path, handle.read(4 * n_axes), n_axes)
+    header_size = 4 + 4 * n_axes
+    expected = math.prod(shape) * dtype.itemsize     # Python ints: no overflow, however large the header's promise
+    body = _read_at_most(handle, expected)
+    extra = _count_rest(handle)
+    if len(body) != expected or extra:
+        found = len(body) + extra
+        problem = (f"{expected - found} bytes shorter than its header promises (truncated download?)"
+                   if found < expected else f"{found - expected} bytes longer than its header promises")
+        raise ValueError(f"{path}: IDX body has {found} bytes, but shape {shape} of {dtype.name} needs {expected} "
+                         f"after the {header_size}-byte header; the file is {problem}")
+    return np.frombuffer(body, dtype).reshape(shape)
+
+
+def read_idx(path):
+    """Read one IDX file (optionally gzipped) into an ndarray of its declared type and shape.
+
+    The header is checked before the body is read: magic bytes, type code, number
+    of axes, sizes; then the body must hold exactly prod(shape) values.
+    """
+    try:
+        with _open_maybe_gzip(path) as handle:
+            values = _read_idx_values(path, handle)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise ValueError(f"{path}: the gzip stream is damaged or cut short ({error}); "
+                         "expected a complete .gz of an IDX file") from None
+    return values.astype(values.dtype.newbyteorder("="))
 
 
 def _find(folder, stem):
@@ -57,25 +118,69 @@ def _find(folder, stem):
     raise FileNotFoundError(f"{folder}: no file named {stem} (or {stem}.gz); expected the MNIST IDX files there")
 
 
+def _check_mnist_file(path, values, kind, ndim, layout):
+    name = os.path.basename(path)
+    if values.dtype != np.uint8:
+        raise ValueError(f"load_mnist: expected {kind} of type uint8 (IDX type code 0x08) in {name}, "
+                         f"got {values.dtype}; MNIST stores bytes 0..255")
+    if values.ndim != ndim:
+        raise ValueError(f"load_mnist: expected {kind} {layout} in {name}, got shape {values.shape}")
+
+
 def load_mnist(folder, split="train"):
     """MNIST from its four IDX files: images (N, 1, 28, 28) float32 in [0, 1], labels (N,) int64."""
     prefix = {"train": "train", "test": "t10k"}.get(split)
     if prefix is None:
         raise ValueError(f"load_mnist: split must be 'train' or 'test', got '{split}'")
-    images = read_idx(_find(folder, f"{prefix}-images-idx3-ubyte"))
-    labels = read_idx(_find(folder, f"{prefix}-labels-idx1-ubyte"))
-    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-        raise ValueError(
-            f"load_mnist: expected images (N, H, W) and labels (N,), got {images.shape} and {labels.shape}"
-        )
+    images_path = _find(folder, f"{prefix}-images-idx3-ubyte")
+    labels_path = _find(folder, f"{prefix}-labels-idx1-ubyte")
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    _check_mnist_file(images_path, images, "images", 3, "(N, H, W)")
+    _check_mnist_file(labels_path, labels, "labels", 1, "(N,)")
+    if len(images) != len(labels):
+        raise ValueError(f"load_mnist: expected as many labels as images, got {len(images)} images in "
+                         f"{os.path.basename(images_path)} and {len(labels)} labels in {os.path.basename(labels_path)}")
     if labels.size and labels.max() > 9:
         raise ValueError(f"load_mnist: expected digit labels 0..9, got {int(labels.max())} "
                          f"(at index {int(labels.argmax())} of {prefix}-labels-idx1-ubyte)")
     return (images[:, None, :, :] / 255.0).astype(np.float32), labels.astype(np.int64)
 
 
+def _check_encoding(encoding):
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ValueError(f"encoding must name a Python text codec such as 'utf-8' or 'latin-1', "
+                         f"got {encoding!r}") from None
+
+
+def _undecodable(path, raw, encoding, error, first_line=1):
+    """The ValueError for bytes of `raw` that are not `encoding`: file, line number, byte within the line."""
+    line_number = first_line + raw.count(b"\n", 0, error.start)
+    line_start = raw.rfind(b"\n", 0, error.start) + 1
+    return ValueError(f"{path}:{line_number}: not valid {encoding} ({error.reason} at byte "
+                      f"{error.start - line_start} of the line: {raw[error.start:error.end]!r}); "
+                      "pass encoding= to name the file's encoding")
+
+
+def _read_text(path, encoding):
+    try:
+        with open(path, encoding=encoding) as handle:
+            return handle.read()
+    except UnicodeDecodeError:
+        # the text reader decodes in chunks, so its error offsets are not the file's: decode the bytes again
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise _undecodable(path, raw, encoding, error) from None
+        raise
+
+
 def load_review_folder(root, split="train", encoding="utf-8"):
     """Texts and 0/1 labels (1 = pos) from <root>/<split>/{pos,neg}/*.txt, in sorted file order."""
+    _check_encoding(encoding)
     texts, labels = [], []
     for label, polarity in ((0, "neg"), (1, "pos")):
         folder = os.path.join(root, split, polarity)
@@ -83,8 +188,7 @@ def load_review_folder(root, split="train", encoding="utf-8"):
             raise FileNotFoundError(f"load_review_folder: missing folder {folder} (expected <root>/<split>/pos and neg)")
         for name in sorted(os.listdir(folder)):
             if name.endswith(".txt"):
-                with open(os.path.join(folder, name), encoding=encoding) as handle:
-                    texts.append(handle.read())
+                texts.append(_read_text(os.path.join(folder, name), encoding))
                 labels.append(label)
     return texts, np.array(labels, dtype=np.int64)
 
@@ -144,14 +248,14 @@ def load_glove(path, vocabulary, encoding="utf-8"):
     Returns the matrix and the number of vocabulary words found in the file.
     Use it with ``nn.Embedding.from_pretrained(matrix, freeze=True)``.
     """
+    _check_encoding(encoding)
     matrix, dim, found, seen = None, None, 0, {}
     with open(path, "rb") as handle:
         for line_number, raw_line in enumerate(handle, start=1):
             try:
                 line = raw_line.decode(encoding)
             except UnicodeDecodeError as error:
-                raise ValueError(f"{path}:{line_number}: not valid {encoding} ({error.reason} at byte {error.start}); "
-                                 "pass encoding= to name the file's encoding") from None
+                raise _undecodable(path, raw_line, encoding, error, first_line=line_number) from None
             parts = line.rstrip().split(" ")
             if len(parts) < 2:
                 continue
