@@ -11,7 +11,8 @@ Splitting the two gives three things for free:
   * replay: apply the same params again and get the same output, bit for bit
     (e.g. to augment an image and its segmentation mask identically, or to
     show a student exactly what happened);
-  * checks: a label Policy can inspect the drawn numbers before anything runs.
+  * checks: a label Policy can inspect the drawn numbers before anything runs
+    (each transform says what it can do, `extent`, and what it drew, `drawn_extent`).
 
 Geometric transforms with `affine = True` also describe themselves as one
 3x3 matrix per sample (`matrices`), so a pipeline can multiply them together
@@ -28,7 +29,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import affine, layout as layouts
+from . import affine, extent as extents, layout as layouts
 from .random import as_generator
 from .warp import warp_affine
 
@@ -146,13 +147,17 @@ class Transform:
         """
         return {}
 
-    def params_extent(self, params, shape):
-        """The most these drawn parameters actually do (same keys as `extent`)."""
+    def drawn_extent(self, params, shape):
+        """What these drawn parameters do to each sample: same keys as `extent`, (N,) arrays."""
         return {}
 
-    def leaf_params(self, params):
-        """Yield (leaf transform, its params) pairs: how a Policy walks a pipeline."""
-        yield self, params
+    def worst_case(self, shape=None):
+        """The most a sample can go through, combined over the pipeline (see extent.py)."""
+        return extents.of_leaf(self, shape)
+
+    def drawn(self, params, shape):
+        """Every transform's per-sample draws, set to the identity where a sample skipped it."""
+        return extents.of_leaf_drawn(self, params, shape)
 
     def leaves(self):
         if not self.children:

@@ -96,8 +96,8 @@ class RandomHorizontalFlip(Transform):
     def extent(self, shape=None):
         return {"horizontal_flip": self.p > 0}
 
-    def params_extent(self, params, shape):
-        return {"horizontal_flip": bool(np.any(params["flip"]))}
+    def drawn_extent(self, params, shape):
+        return {"horizontal_flip": np.asarray(params["flip"], bool)}
 
 
 class RandomVerticalFlip(Transform):
@@ -122,8 +122,8 @@ class RandomVerticalFlip(Transform):
     def extent(self, shape=None):
         return {"vertical_flip": self.p > 0}
 
-    def params_extent(self, params, shape):
-        return {"vertical_flip": bool(np.any(params["flip"]))}
+    def drawn_extent(self, params, shape):
+        return {"vertical_flip": np.asarray(params["flip"], bool)}
 
 
 class RandomRotation(Transform):
@@ -146,8 +146,8 @@ class RandomRotation(Transform):
     def extent(self, shape=None):
         return {"rotation_degrees": max(abs(self.low), abs(self.high))}
 
-    def params_extent(self, params, shape):
-        return {"rotation_degrees": float(np.max(np.abs(params["degrees"])))}
+    def drawn_extent(self, params, shape):
+        return {"rotation_degrees": np.abs(params["degrees"])}
 
 
 class RandomTranslate(Transform):
@@ -195,9 +195,9 @@ class RandomTranslate(Transform):
             return {}
         return {"translate_fraction": max(self.limit[0] / shape[3], self.limit[1] / shape[2])}
 
-    def params_extent(self, params, shape):
-        return {"translate_fraction": max(float(np.max(np.abs(params["dx_px"]))) / shape[3],
-                                          float(np.max(np.abs(params["dy_px"]))) / shape[2])}
+    def drawn_extent(self, params, shape):
+        return {"translate_fraction": np.maximum(np.abs(params["dx_px"]) / shape[3],
+                                                 np.abs(params["dy_px"]) / shape[2])}
 
 
 class RandomCrop(Transform):
@@ -229,9 +229,9 @@ class RandomCrop(Transform):
             return {}
         return {"translate_fraction": self.padding_px / min(shape[2], shape[3])}
 
-    def params_extent(self, params, shape):
-        return {"translate_fraction": max(float(np.max(np.abs(params["dx_px"]))) / shape[3],
-                                          float(np.max(np.abs(params["dy_px"]))) / shape[2])}
+    def drawn_extent(self, params, shape):
+        return {"translate_fraction": np.maximum(np.abs(params["dx_px"]) / shape[3],
+                                                 np.abs(params["dy_px"]) / shape[2])}
 
 
 class RandomScale(Transform):
@@ -260,8 +260,8 @@ class RandomScale(Transform):
     def extent(self, shape=None):
         return {"scale": self.scale_range}
 
-    def params_extent(self, params, shape):
-        return {"scale": (float(np.min(params["scale"])), float(np.max(params["scale"])))}
+    def drawn_extent(self, params, shape):
+        return {"scale": np.asarray(params["scale"], float)}
 
 
 class RandomShear(Transform):
@@ -284,8 +284,8 @@ class RandomShear(Transform):
     def extent(self, shape=None):
         return {"shear_degrees": max(abs(self.low), abs(self.high))}
 
-    def params_extent(self, params, shape):
-        return {"shear_degrees": float(np.max(np.abs(params["shear_degrees"])))}
+    def drawn_extent(self, params, shape):
+        return {"shear_degrees": np.abs(params["shear_degrees"])}
 
 
 # ----------------------------------------------------------------------------
@@ -358,9 +358,9 @@ class ElasticDistortion(Transform):
             return {}
         return {"elastic_fraction": self.max_displacement_px / min(shape[2], shape[3])}
 
-    def params_extent(self, params, shape):
+    def drawn_extent(self, params, shape):
         length = np.sqrt(params["d_rows"] ** 2 + params["d_cols"] ** 2)
-        return {"elastic_fraction": float(length.max()) / min(shape[2], shape[3])}
+        return {"elastic_fraction": length.max(axis=(1, 2)) / min(shape[2], shape[3])}
 
 
 # ----------------------------------------------------------------------------
@@ -505,5 +505,5 @@ class RandomErasing(Transform):
     def extent(self, shape=None):
         return {"erase_fraction": self.area_fraction[1]}
 
-    def params_extent(self, params, shape):
-        return {"erase_fraction": float(np.max(params["height"] * params["width"])) / (shape[2] * shape[3])}
+    def drawn_extent(self, params, shape):
+        return {"erase_fraction": params["height"] * params["width"] / (shape[2] * shape[3])}
