@@ -141,7 +141,8 @@ class OneOf(Transform):
         if weights is None:
             weights = [1.0] * len(self.children)
         weights = np.asarray(weights, dtype=float)
-        if weights.shape != (len(self.children),) or np.any(weights < 0) or weights.sum() <= 0:
+        if (weights.shape != (len(self.children),) or not np.all(np.isfinite(weights))
+                or np.any(weights < 0) or weights.sum() <= 0):
             raise ValueError(f"OneOf expected {len(self.children)} non-negative weights with a "
                              f"positive sum, got {weights.tolist()}")
         self.weights = weights / weights.sum()

@@ -73,7 +73,8 @@ _DEFAULTS = {
 
 
 def _non_negative(key, value):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or value < 0:
+    # "not value >= 0" rather than "value < 0": NaN compares False with everything.
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value >= 0:
         raise ValueError(f"Policy expected {key} to be a number >= 0, got {value!r}")
     return float(value)
 

@@ -246,6 +246,8 @@ class RandomScale(Transform):
                              f"got {scale_range!r}") from None
         if not 0 < low <= high:
             raise ValueError(f"RandomScale expected 0 < low <= high in scale_range, got {scale_range!r}")
+        if not np.isfinite(high):
+            raise ValueError(f"RandomScale expected finite numbers in scale_range, got {scale_range!r}")
         self.scale_range = (low, high)
 
     def __repr__(self):
@@ -419,6 +421,8 @@ class RandomContrast(_Photometric):
                              f"got {factor_range!r}") from None
         if not 0 <= low <= high:
             raise ValueError(f"RandomContrast expected 0 <= low <= high in factor_range, got {factor_range!r}")
+        if not np.isfinite(high):
+            raise ValueError(f"RandomContrast expected finite numbers in factor_range, got {factor_range!r}")
         self.factor_range, self.clip = (low, high), bool(clip)
 
     def __repr__(self):
@@ -470,6 +474,8 @@ class RandomErasing(Transform):
             raise ValueError(f"RandomErasing expected 0 < low <= high <= 1 in area_fraction, got {area_fraction!r}")
         if not 0 < ratio_low <= ratio_high:
             raise ValueError(f"RandomErasing expected 0 < low <= high in aspect_ratio, got {aspect_ratio!r}")
+        if not np.isfinite(ratio_high):
+            raise ValueError(f"RandomErasing expected finite numbers in aspect_ratio, got {aspect_ratio!r}")
         if not _is_number(value):
             raise ValueError(f"RandomErasing expected a number as value, got {value!r}")
         self.area_fraction = (low, high)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from augment import (Compose, ElasticDistortion, GaussianNoise, RandomBrightness, RandomContrast,
+from augment import (Compose, ElasticDistortion, GaussianNoise, OneOf, Policy, RandomBrightness, RandomContrast,
                      RandomCrop, RandomErasing, RandomHorizontalFlip, RandomRotation, RandomScale,
                      RandomShear, RandomTranslate, RandomVerticalFlip)
 
@@ -263,3 +263,19 @@ def test_output_keeps_shape_and_dtype_for_the_training_loop_contract():
                             RandomContrast(clip=True), RandomErasing()])
         out = pipeline(x, np.random.default_rng(0))
         assert out.shape == x.shape and out.dtype == dtype
+
+
+@pytest.mark.parametrize("build, words", [
+    (lambda: RandomScale(scale_range=(0.9, float("inf"))), "RandomScale expected finite numbers in scale_range"),
+    (lambda: RandomContrast(factor_range=(0.8, float("inf"))),
+     "RandomContrast expected finite numbers in factor_range"),
+    (lambda: RandomErasing(aspect_ratio=(0.3, float("inf"))),
+     "RandomErasing expected finite numbers in aspect_ratio"),
+    (lambda: OneOf([RandomRotation(5), RandomScale()], weights=[1.0, float("nan")]),
+     r"OneOf expected 2 non-negative weights with a positive sum, got \[1.0, nan\]"),
+    (lambda: Policy("MINE", max_rotation_degrees=float("nan")),
+     "Policy expected max_rotation_degrees to be a number >= 0, got nan"),
+])
+def test_infinite_and_nan_parameters_are_refused_when_built(build, words):
+    with pytest.raises(ValueError, match=words):
+        build()
