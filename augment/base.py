@@ -18,6 +18,10 @@ Geometric transforms with `affine = True` also describe themselves as one
 3x3 matrix per sample (`matrices`), so a pipeline can multiply them together
 and resample once (see affine.py, warp.py, compose.py).
 
+Its repr is the call that would build it again, RandomRotation(degrees=15),
+made from the class name and the constructor's arguments (kept as attributes
+of the same name), so a subclass never spells its own name out.
+
 Users call a transform in one of three ways:
     x_aug  = transform(x, rng)                    # the training-loop contract
     result = transform.augment(x, rng, masks=m, labels=y)   # images, masks, labels, params
@@ -25,6 +29,7 @@ Users call a transform in one of three ways:
 
 Read next: transforms.py (the transforms themselves).
 """
+import inspect
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -118,6 +123,20 @@ class Transform:
     children = ()       # the transforms a composite contains
     policy = None       # set by Compose(policy=...)
     spec = DataSpec()
+
+    # --- how it prints ----------------------------------------------------------
+
+    def __repr__(self):
+        """The call that builds it again, e.g. RandomRotation(degrees=15): what error messages quote."""
+        return format_args(type(self).__name__, **self.arguments())
+
+    def arguments(self):
+        """The constructor's arguments, read back from the attributes of the same name (None left out)."""
+        parameters = inspect.signature(type(self).__init__).parameters.values()
+        names = [p.name for p in parameters if p.name != "self"
+                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        values = {name: getattr(self, name) for name in names}
+        return {name: value for name, value in values.items() if value is not None}
 
     # --- what subclasses implement -----------------------------------------
 

@@ -279,3 +279,26 @@ def test_output_keeps_shape_and_dtype_for_the_training_loop_contract():
 def test_infinite_and_nan_parameters_are_refused_when_built(build, words):
     with pytest.raises(ValueError, match=words):
         build()
+
+
+TRANSFORMS = [RandomHorizontalFlip(p=0.3), RandomVerticalFlip(), RandomRotation((-5, 20.5)), RandomShear(12),
+              RandomTranslate(translate_px=(2, 1)), RandomTranslate(translate_fraction=0.1), RandomCrop(2),
+              RandomScale((0.8, 1.25)), ElasticDistortion(1.5, 2.0), RandomBrightness(0.1, clip=True),
+              RandomContrast(clip=True), GaussianNoise(0.02, clip=True), RandomErasing(value=0.5)]
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS, ids=repr)
+def test_a_repr_is_the_call_that_builds_the_same_transform_again(transform):
+    namespace = {type(transform).__name__: type(transform)}
+    rebuilt = eval(repr(transform), namespace)
+    assert type(rebuilt) is type(transform) and repr(rebuilt) == repr(transform)
+    x = images(n=6, channels=3, dtype=np.float64) * 0.5 + 0.25
+    np.testing.assert_array_equal(rebuilt(x, 3), transform(x, 3))
+
+
+def test_a_subclass_prints_its_own_name_and_leaves_out_unset_arguments():
+    class TiltedDigits(RandomRotation):
+        pass
+
+    assert repr(TiltedDigits(degrees=7)) == "TiltedDigits(degrees=7)"
+    assert repr(RandomTranslate(translate_fraction=0.1)) == "RandomTranslate(translate_fraction=0.1)"
