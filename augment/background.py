@@ -24,7 +24,7 @@ the object and its new background move together).
 """
 import numpy as np
 
-from .base import Transform, format_args
+from .base import Transform
 
 
 def _check_bank(backgrounds):
@@ -50,8 +50,8 @@ class RandomBackground(Transform):
     def __init__(self, backgrounds):
         self.backgrounds = _check_bank(backgrounds)
 
-    def __repr__(self):
-        return format_args("RandomBackground", backgrounds=self.backgrounds.shape)
+    def arguments(self):
+        return {"backgrounds": self.backgrounds.shape}  # the shape, not thousands of pixel values
 
     def sample(self, rng, shape):
         return {"background": rng.integers(0, len(self.backgrounds), shape[0])}

@@ -11,11 +11,16 @@ Splitting the two gives three things for free:
   * replay: apply the same params again and get the same output, bit for bit
     (e.g. to augment an image and its segmentation mask identically, or to
     show a student exactly what happened);
-  * checks: a label Policy can inspect the drawn numbers before anything runs.
+  * checks: a label Policy can inspect the drawn numbers before anything runs
+    (each transform says what it can do, `extent`, and what it drew, `drawn_extent`).
 
 Geometric transforms with `affine = True` also describe themselves as one
 3x3 matrix per sample (`matrices`), so a pipeline can multiply them together
 and resample once (see affine.py, warp.py, compose.py).
+
+Its repr is the call that would build it again, RandomRotation(degrees=15),
+made from the class name and the constructor's arguments (kept as attributes
+of the same name), so a subclass never spells its own name out.
 
 Users call a transform in one of three ways:
     x_aug  = transform(x, rng)                    # the training-loop contract
@@ -24,11 +29,12 @@ Users call a transform in one of three ways:
 
 Read next: transforms.py (the transforms themselves).
 """
+import inspect
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import affine, layout as layouts
+from . import affine, extent as extents, layout as layouts
 from .random import as_generator
 from .warp import warp_affine
 
@@ -118,6 +124,20 @@ class Transform:
     policy = None       # set by Compose(policy=...)
     spec = DataSpec()
 
+    # --- how it prints ----------------------------------------------------------
+
+    def __repr__(self):
+        """The call that builds it again, e.g. RandomRotation(degrees=15): what error messages quote."""
+        return format_args(type(self).__name__, **self.arguments())
+
+    def arguments(self):
+        """The constructor's arguments, read back from the attributes of the same name (None left out)."""
+        parameters = inspect.signature(type(self).__init__).parameters.values()
+        names = [p.name for p in parameters if p.name != "self"
+                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        values = {name: getattr(self, name) for name in names}
+        return {name: value for name, value in values.items() if value is not None}
+
     # --- what subclasses implement -----------------------------------------
 
     def sample(self, rng, shape):
@@ -146,13 +166,17 @@ class Transform:
         """
         return {}
 
-    def params_extent(self, params, shape):
-        """The most these drawn parameters actually do (same keys as `extent`)."""
+    def drawn_extent(self, params, shape):
+        """What these drawn parameters do to each sample: same keys as `extent`, (N,) arrays."""
         return {}
 
-    def leaf_params(self, params):
-        """Yield (leaf transform, its params) pairs: how a Policy walks a pipeline."""
-        yield self, params
+    def worst_case(self, shape=None):
+        """The most a sample can go through, combined over the pipeline (see extent.py)."""
+        return extents.of_leaf(self, shape)
+
+    def drawn(self, params, shape):
+        """Every transform's per-sample draws, set to the identity where a sample skipped it."""
+        return extents.of_leaf_drawn(self, params, shape)
 
     def leaves(self):
         if not self.children:

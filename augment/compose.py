@@ -6,7 +6,8 @@
     SomeOf([a, b, c], k)    each sample gets a random subset of k of them, in listed order
 
 Each composite's parameters are its own per-sample choices plus its children's
-parameters, so `replay` reproduces a whole pipeline.
+parameters, so `replay` reproduces a whole pipeline. The same choices say which
+transforms a sample went through, which is what a Policy adds up (extent.py).
 
 The fusion trick: if every child is affine, the composite is affine too. Its
 matrix for a sample is the product of the children's matrices (identity where
@@ -25,7 +26,7 @@ import numbers
 
 import numpy as np
 
-from . import affine
+from . import affine, extent as extents
 from .base import DataSpec, Transform, check_probability, take, warp_batch
 
 
@@ -123,9 +124,12 @@ class Compose(Transform):
             vertical ^= child_v
         return horizontal, vertical
 
-    def leaf_params(self, params):
-        for child, child_params in zip(self.children, params["children"]):
-            yield from child.leaf_params(child_params)
+    def worst_case(self, shape=None):
+        return extents.in_sequence([child.worst_case(shape) for child in self.children])
+
+    def drawn(self, params, shape):
+        return [part for child, child_params in zip(self.children, params["children"])
+                for part in child.drawn(child_params, shape)]
 
 
 class OneOf(Transform):
@@ -137,7 +141,8 @@ class OneOf(Transform):
         if weights is None:
             weights = [1.0] * len(self.children)
         weights = np.asarray(weights, dtype=float)
-        if weights.shape != (len(self.children),) or np.any(weights < 0) or weights.sum() <= 0:
+        if (weights.shape != (len(self.children),) or not np.all(np.isfinite(weights))
+                or np.any(weights < 0) or weights.sum() <= 0):
             raise ValueError(f"OneOf expected {len(self.children)} non-negative weights with a "
                              f"positive sum, got {weights.tolist()}")
         self.weights = weights / weights.sum()
@@ -174,9 +179,12 @@ class OneOf(Transform):
         return (_select(params["choice"], [h for h, _ in per_child]),
                 _select(params["choice"], [v for _, v in per_child]))
 
-    def leaf_params(self, params):
-        for child, child_params in zip(self.children, params["children"]):
-            yield from child.leaf_params(child_params)
+    def worst_case(self, shape=None):
+        return extents.either([child.worst_case(shape) for child in self.children])
+
+    def drawn(self, params, shape):
+        return [part for k, (child, child_params) in enumerate(zip(self.children, params["children"]))
+                for part in extents.where(params["choice"] == k, child.drawn(child_params, shape))]
 
 
 class RandomApply(Transform):
@@ -207,8 +215,11 @@ class RandomApply(Transform):
         horizontal, vertical = self.children[0].flips(params["child"], n)
         return horizontal & params["applied"], vertical & params["applied"]
 
-    def leaf_params(self, params):
-        yield from self.children[0].leaf_params(params["child"])
+    def worst_case(self, shape=None):
+        return extents.either([self.children[0].worst_case(shape), {}])  # {}: not applied
+
+    def drawn(self, params, shape):
+        return extents.where(params["applied"], self.children[0].drawn(params["child"], shape))
 
 
 class SomeOf(Transform):
@@ -262,6 +273,9 @@ class SomeOf(Transform):
             vertical ^= child_v & params["chosen"][:, k]
         return horizontal, vertical
 
-    def leaf_params(self, params):
-        for child, child_params in zip(self.children, params["children"]):
-            yield from child.leaf_params(child_params)
+    def worst_case(self, shape=None):
+        return extents.at_most([child.worst_case(shape) for child in self.children], self.k[1])
+
+    def drawn(self, params, shape):
+        return [part for k, (child, child_params) in enumerate(zip(self.children, params["children"]))
+                for part in extents.where(params["chosen"][:, k], child.drawn(child_params, shape))]

@@ -13,7 +13,11 @@ the pipeline converts at the door and converts back on the way out:
     HW       (H, W)         adding N = 1 and C = 1
 
 The layout is *declared*, never guessed: a (28, 28, 3) array could be HWC or a
-batch of 28 three-pixel-wide images. Values are floats in a declared range,
+batch of 28 three-pixel-wide images. But a declaration can be checked: images
+have 1 (grey), 3 (RGB) or 4 (RGBA) channels, and never more channels than rows
+or columns. A batch of shape (8, 3, 28, 28) declared NHWC reads as C = 28
+channels of 3 x 28 pixels, which is implausible, so it is refused with both
+readings side by side (NCHW <-> NHWC, CHW <-> HWC are the swaps people make). Values are floats in a declared range,
 (0, 1) by default. Anything else (uint8, values outside the range, NaN) is an
 error, because silently rescaling or clipping hides bugs in the data pipeline.
 
@@ -29,6 +33,10 @@ LAYOUTS = {
     "HWC": "(H, W, C)",
     "HW": "(H, W)",
 }
+
+
+PLAUSIBLE_CHANNELS = (1, 3, 4)
+_SWAPPED = {"NCHW": "NHWC", "NHWC": "NCHW", "CHW": "HWC", "HWC": "CHW"}
 
 
 def check_layout(layout):
@@ -49,6 +57,31 @@ def check_value_range(value_range):
     return (low, high)
 
 
+def _reading(shape, layout):
+    """'N=8, H=3, W=28, C=28 channels': each axis of `shape` named by its letter in `layout`."""
+    return ", ".join(f"{letter}={size}" + (f" channel{'s' * (size != 1)}" if letter == "C" else "")
+                     for letter, size in zip(layout, shape))
+
+
+def _implausible(shape, layout):
+    sizes = dict(zip(layout, shape))
+    return (sizes["C"] not in PLAUSIBLE_CHANNELS
+            or sizes["C"] > sizes["H"] or sizes["C"] > sizes["W"])
+
+
+def check_channels(shape, layout):
+    """Refuse a shape that makes no sense as images in the declared layout, showing the other reading."""
+    if layout not in _SWAPPED or not _implausible(shape, layout):
+        return
+    other = _SWAPPED[layout]
+    verdict = ("implausible too" if _implausible(shape, other)
+               else f"plausible: declare layout={other!r} if that is what you have")
+    raise ValueError(
+        f"images of shape {shape} declared {layout}: {_reading(shape, layout)}: implausible "
+        f"(images have 1, 3 or 4 channels, and no more channels than rows or columns); "
+        f"read as {other} it would be {_reading(shape, other)}, {verdict}")
+
+
 def to_batch(images, layout):
     """View `images` (in the declared layout) as an (N, C, H, W) batch."""
     check_layout(layout)
@@ -57,6 +90,7 @@ def to_batch(images, layout):
         raise ValueError(
             f"layout {layout!r} expects a {len(layout)}-d array {LAYOUTS[layout]}, "
             f"got shape {images.shape}")
+    check_channels(images.shape, layout)
     if layout == "NCHW":
         return images
     if layout == "NHWC":

@@ -14,24 +14,46 @@ augmentation, so the data gets a Policy that states its limits:
     flip_label_map           {"horizontal": {LEFT: RIGHT, RIGHT: LEFT}} for flips that swap classes
 
 Anything not granted is refused: Policy("MINE") allows no geometric change at
-all. Photometric transforms (brightness, contrast, noise) are not limited here.
+all (float("inf") grants any amount). Photometric transforms (brightness,
+contrast, noise) are not limited here.
+
+The limits hold for what the whole pipeline does to an image, not for each
+transform alone: two RandomRotation(15) can turn a digit by 30 degrees, so
+DIGITS refuses them together (extent.py says how limits combine).
 
 A policy is checked three times: when a pipeline is built (its configured
-limits), when it is called (limits in pixels become fractions once the image
-size is known), and on the parameters actually drawn or replayed. Each refusal
-names the transform and the limit:
+limits, combined), when it is called (limits in pixels become fractions once
+the image size is known), and on the parameters each sample actually drew or
+replayed, combined over the transforms it went through. Each refusal names the
+transforms, what they add up to, and the limit:
 
     RandomRotation(degrees=180) exceeds policy DIGITS: |rotation| <= 15 degrees
+    RandomRotation(degrees=15) then RandomRotation(degrees=15) exceed policy DIGITS together:
+        their composed worst case is |rotation| up to 30 degrees, but the policy allows
+        |rotation| <= 15 degrees
 
-Read next: audit.py (measuring what an augmentation does to a trained model).
+Read next: extent.py (how the limits of a pipeline's transforms add up).
 """
 import difflib
 import numbers
 
 import numpy as np
 
+from . import extent as extents
+
 FLIP_AXES = ("horizontal", "vertical")
 _TOLERANCE = 1e-9  # limits computed from pixels carry rounding error
+
+
+# Each limited key: the Policy attribute that limits it, and the words of the limit.
+_LIMITS = {
+    "rotation_degrees": ("max_rotation_degrees", "|rotation| {} degrees"),
+    "translate_fraction": ("max_translate_fraction", "|translation| {} of the image size"),
+    "shear_degrees": ("max_shear_degrees", "|shear| {} degrees"),
+    "elastic_fraction": ("max_elastic_fraction", "elastic displacement {} of the image size"),
+    "erase_fraction": ("max_erase_fraction", "erased area {} of the image"),
+}
+_KEYS = extents.FLIP_KEYS + tuple(_LIMITS) + (extents.SCALE_KEY,)  # the order refusals are looked for in
 
 
 class PolicyError(ValueError):
@@ -51,7 +73,8 @@ _DEFAULTS = {
 
 
 def _non_negative(key, value):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or value < 0:
+    # "not value >= 0" rather than "value < 0": NaN compares False with everything.
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value >= 0:
         raise ValueError(f"Policy expected {key} to be a number >= 0, got {value!r}")
     return float(value)
 
@@ -148,57 +171,100 @@ class Policy:
 
     def _limit_exceeded(self, key, value):
         """The limit `value` breaks, in words, or None if it is within the policy."""
-        if key in ("horizontal_flip", "vertical_flip"):
+        if key in extents.FLIP_KEYS:
             axis = key.split("_")[0]
             if not value or axis in self.flips:
                 return None
             return "no flips allowed" if not self.flips else f"only {' and '.join(self.flips)} flips allowed"
-        if key == "scale":
+        if key == extents.SCALE_KEY:
             low, high = self.scale_range
             if value[0] < low - _TOLERANCE or value[1] > high + _TOLERANCE:
                 return f"scale within [{low:g}, {high:g}]"
             return None
-        limits = {
-            "rotation_degrees": (self.max_rotation_degrees, "|rotation| <= {:g} degrees"),
-            "translate_fraction": (self.max_translate_fraction, "|translation| <= {:g} of the image size"),
-            "shear_degrees": (self.max_shear_degrees, "|shear| <= {:g} degrees"),
-            "elastic_fraction": (self.max_elastic_fraction, "elastic displacement <= {:g} of the image size"),
-            "erase_fraction": (self.max_erase_fraction, "erased area <= {:g} of the image"),
-        }
-        limit, text = limits[key]
-        return text.format(limit) if value > limit + _TOLERANCE else None
+        attribute, words = _LIMITS[key]
+        limit = getattr(self, attribute)
+        return words.format(f"<= {limit:g}") if value > limit + _TOLERANCE else None
+
+    @staticmethod
+    def _reach(key, value):
+        """What a pipeline can do at most, in the words of the limit: '|rotation| up to 30 degrees'."""
+        if key in extents.FLIP_KEYS:
+            return f"a {key.split('_')[0]} flip"
+        if key == extents.SCALE_KEY:
+            return f"scale within [{value[0]:.4g}, {value[1]:.4g}]"
+        return _LIMITS[key][1].format(f"up to {value:.4g}")
 
     @staticmethod
     def _describe(key, value):
-        if key in ("horizontal_flip", "vertical_flip"):
+        if key in extents.FLIP_KEYS:
             return f"drew a {key.split('_')[0]} flip"
-        if key == "scale":
-            return f"drew scales in [{value[0]:.4g}, {value[1]:.4g}]"
+        if key == extents.SCALE_KEY:
+            return f"drew scale = {value:.4g}"
         return f"drew {key.replace('_', ' ')} = {value:.4g}"
 
     def check(self, transform):
         """Refuse a pipeline whose configured limits exceed this policy; return it if fine."""
-        for leaf in transform.leaves():
-            for key, value in leaf.extent(None).items():
-                limit = self._limit_exceeded(key, value)
-                if limit:
-                    raise PolicyError(f"{leaf!r} exceeds policy {self.name}: {limit}")
+        self._check_each_transform(transform, None)
+        self._check_worst_case(transform, None)
         return transform
 
     def check_call(self, transform, params, shape):
-        """At call time: limits in pixels for this image size, then the drawn parameters."""
-        height, width = shape[2], shape[3]
-        for leaf, leaf_params in transform.leaf_params(params):
+        """At call time: limits in pixels for this image size, then what each sample drew."""
+        self._check_each_transform(transform, shape)
+        self._check_worst_case(transform, shape)
+        self._check_drawn(transform, params, shape)
+
+    @staticmethod
+    def _on_images(shape):
+        return "" if shape is None else f" on {shape[2]}x{shape[3]} images"
+
+    def _check_each_transform(self, transform, shape):
+        # One transform alone already too strong: name just that one.
+        for leaf in transform.leaves():
             for key, value in leaf.extent(shape).items():
                 limit = self._limit_exceeded(key, value)
                 if limit:
-                    raise PolicyError(f"{leaf!r} exceeds policy {self.name} on {height}x{width} "
-                                      f"images: {limit}")
-            for key, value in leaf.params_extent(leaf_params, shape).items():
-                limit = self._limit_exceeded(key, value)
+                    raise PolicyError(f"{leaf!r} exceeds policy {self.name}{self._on_images(shape)}: {limit}")
+
+    def _check_worst_case(self, transform, shape):
+        """The transforms a sample can pass through, combined (extent.py), against each limit."""
+        worst_case = transform.worst_case(shape)
+        for key in _KEYS:
+            if key not in worst_case:
+                continue
+            worst = worst_case[key]
+            limit = self._limit_exceeded(key, worst.value)
+            if limit:
+                names = " then ".join(repr(leaf) for leaf in worst.transforms)
+                verb = "exceed" if len(worst.transforms) > 1 else "exceeds"
+                together = " together" if len(worst.transforms) > 1 else ""
+                raise PolicyError(f"{names} {verb} policy {self.name}{together}{self._on_images(shape)}: "
+                                  f"their composed worst case is {self._reach(key, worst.value)}, "
+                                  f"but the policy allows {limit}")
+
+    def _check_drawn(self, transform, params, shape):
+        """Every sample's draws, combined over the transforms it went through, against each limit."""
+        drawn = transform.drawn(params, shape)
+        for key in _KEYS:
+            totals, parts = extents.per_sample(drawn, key, shape[0])
+            if not parts:
+                continue
+            # The most extreme sample decides; for scale both ends can be extreme.
+            candidates = (np.argmin(totals), np.argmax(totals)) if key == extents.SCALE_KEY else (np.argmax(totals),)
+            for sample in candidates:
+                value = totals[sample]
+                limit = self._limit_exceeded(key, (value, value) if key == extents.SCALE_KEY else value)
                 if limit:
-                    raise PolicyError(f"parameters for {leaf!r} exceed policy {self.name}: "
-                                      f"{self._describe(key, value)}, but {limit}")
+                    raise PolicyError(self._drawn_refusal(key, value, limit, extents.contributors(parts, sample),
+                                                          int(sample)))
+
+    def _drawn_refusal(self, key, value, limit, leaves, sample):
+        if len(leaves) == 1:
+            return (f"parameters for {leaves[0]!r} exceed policy {self.name}: "
+                    f"{self._describe(key, value)}, but {limit} (sample {sample} of the batch)")
+        names = " then ".join(repr(leaf) for leaf in leaves)
+        return (f"parameters for {names} exceed policy {self.name} together: sample {sample} "
+                f"{self._describe(key, value)} in all, but {limit}")
 
     def relabel(self, transform, params, n, labels):
         """Swap the classes of flipped samples, as flip_label_map says (labels may be None)."""

@@ -17,6 +17,12 @@ Photometric (pixel values; label maps untouched)
     GaussianNoise(std)               x + std * z,       z ~ N(0, 1) per pixel
     RandomErasing(area_fraction, aspect_ratio, value)   one rectangle set to `value` ("cutout")
 
+Transforms of one kind share their machinery: a flip (_Flip) draws a coin per
+sample, an angle (_Angle) draws U(low, high), a shift (_Shift) is a translation
+matrix measured in fractions of the image. Each class below adds only what makes
+it itself: its arguments, its draw, its matrix or its pixel change. Its repr
+comes from base.py, built from the class name and the constructor arguments.
+
 Range edges: a photometric result outside the declared value_range RAISES by
 default, naming the transform and the values it produced. Pass clip=True to
 clip, explicitly; nothing is clipped behind your back.
@@ -31,7 +37,7 @@ import numbers
 import numpy as np
 
 from . import affine
-from .base import Transform, check_probability, format_args
+from .base import Transform, check_probability
 from .warp import remap
 
 
@@ -69,94 +75,128 @@ def _per_axis(value, name, owner):
     return float(values[0]), float(values[1])
 
 
+def _pair(value, name, owner):
+    """(low, high) as two floats; the order and sign rules are the caller's."""
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner} expected {name} as a pair (low, high), got {value!r}") from None
+    return low, high
+
+
+# ----------------------------------------------------------------------------
+# Families: the machinery transforms of one kind share
+# ----------------------------------------------------------------------------
+
+
+class _Flip(Transform):
+    """Mirror one axis (`axis`), each sample independently, with probability p."""
+    affine = True
+    axis = None  # "horizontal" or "vertical"
+
+    def __init__(self, p=0.5):
+        self.p = check_probability(p, type(self).__name__)
+
+    def sample(self, rng, shape):
+        return {"flip": rng.random(shape[0]) < self.p}
+
+    def flips(self, params, n):
+        flipped, kept = np.asarray(params["flip"], bool), np.zeros(n, bool)
+        return (flipped, kept) if self.axis == "horizontal" else (kept, flipped)
+
+    def extent(self, shape=None):
+        return {f"{self.axis}_flip": self.p > 0}
+
+    def drawn_extent(self, params, shape):
+        return {f"{self.axis}_flip": np.asarray(params["flip"], bool)}
+
+
+class _Angle(Transform):
+    """One angle per sample, ~ U(-degrees, degrees) (or U(low, high) for a pair).
+
+    `drawn_as` names the angle in the params, `limited_as` the policy key that
+    limits |angle|; `below` is a bound |degrees| must stay under, if any.
+    """
+    affine = True
+    drawn_as = limited_as = None
+    below = None
+
+    def __init__(self, degrees):
+        self.degrees = degrees
+        self.low, self.high = _symmetric_range(degrees, "degrees", type(self).__name__, upper=self.below)
+
+    def sample(self, rng, shape):
+        return {self.drawn_as: rng.uniform(self.low, self.high, shape[0])}
+
+    def extent(self, shape=None):
+        return {self.limited_as: max(abs(self.low), abs(self.high))}
+
+    def drawn_extent(self, params, shape):
+        return {self.limited_as: np.abs(params[self.drawn_as])}
+
+
+class _Shift(Transform):
+    """Move each sample by (dx_px, dy_px); a policy sees the larger of |dx| / W and |dy| / H."""
+    affine = True
+
+    def matrices(self, params, shape):
+        return affine.translation(params["dx_px"], params["dy_px"])
+
+    def drawn_extent(self, params, shape):
+        return {"translate_fraction": np.maximum(np.abs(params["dx_px"]) / shape[3],
+                                                 np.abs(params["dy_px"]) / shape[2])}
+
+
 # ----------------------------------------------------------------------------
 # Affine transforms
 # ----------------------------------------------------------------------------
 
 
-class RandomHorizontalFlip(Transform):
+class RandomHorizontalFlip(_Flip):
     """Mirror left <-> right, each sample independently, with probability p."""
-    affine = True
-
-    def __init__(self, p=0.5):
-        self.p = check_probability(p, "RandomHorizontalFlip")
-
-    def __repr__(self):
-        return format_args("RandomHorizontalFlip", p=self.p)
-
-    def sample(self, rng, shape):
-        return {"flip": rng.random(shape[0]) < self.p}
+    axis = "horizontal"
 
     def matrices(self, params, shape):
         return affine.horizontal_flip(params["flip"], shape[3])
 
-    def flips(self, params, n):
-        return np.asarray(params["flip"], bool), np.zeros(n, bool)
 
-    def extent(self, shape=None):
-        return {"horizontal_flip": self.p > 0}
-
-    def params_extent(self, params, shape):
-        return {"horizontal_flip": bool(np.any(params["flip"]))}
-
-
-class RandomVerticalFlip(Transform):
+class RandomVerticalFlip(_Flip):
     """Mirror top <-> bottom, each sample independently, with probability p."""
-    affine = True
-
-    def __init__(self, p=0.5):
-        self.p = check_probability(p, "RandomVerticalFlip")
-
-    def __repr__(self):
-        return format_args("RandomVerticalFlip", p=self.p)
-
-    def sample(self, rng, shape):
-        return {"flip": rng.random(shape[0]) < self.p}
+    axis = "vertical"
 
     def matrices(self, params, shape):
         return affine.vertical_flip(params["flip"], shape[2])
 
-    def flips(self, params, n):
-        return np.zeros(n, bool), np.asarray(params["flip"], bool)
 
-    def extent(self, shape=None):
-        return {"vertical_flip": self.p > 0}
-
-    def params_extent(self, params, shape):
-        return {"vertical_flip": bool(np.any(params["flip"]))}
-
-
-class RandomRotation(Transform):
+class RandomRotation(_Angle):
     """Rotate about the centre by an angle ~ U(-degrees, degrees) (or U(low, high) for a pair)."""
-    affine = True
+    drawn_as, limited_as = "degrees", "rotation_degrees"
 
     def __init__(self, degrees=15.0):
-        self.degrees = degrees
-        self.low, self.high = _symmetric_range(degrees, "degrees", "RandomRotation")
-
-    def __repr__(self):
-        return format_args("RandomRotation", degrees=self.degrees)
-
-    def sample(self, rng, shape):
-        return {"degrees": rng.uniform(self.low, self.high, shape[0])}
+        super().__init__(degrees)
 
     def matrices(self, params, shape):
         return affine.rotation(params["degrees"], shape[2], shape[3])
 
-    def extent(self, shape=None):
-        return {"rotation_degrees": max(abs(self.low), abs(self.high))}
 
-    def params_extent(self, params, shape):
-        return {"rotation_degrees": float(np.max(np.abs(params["degrees"])))}
+class RandomShear(_Angle):
+    """Horizontal shear about the centre by an angle ~ U(-degrees, degrees)."""
+    drawn_as = limited_as = "shear_degrees"
+    below = 90  # tan(90 degrees) is infinite
+
+    def __init__(self, degrees=10.0):
+        super().__init__(degrees)
+
+    def matrices(self, params, shape):
+        return affine.shear(params["shear_degrees"], shape[2], shape[3])
 
 
-class RandomTranslate(Transform):
+class RandomTranslate(_Shift):
     """Shift by dx ~ U(-tx, tx) columns and dy ~ U(-ty, ty) rows (sub-pixel, bilinear).
 
     Give the limit either in pixels (translate_px) or as a fraction of the image
     width/height (translate_fraction), as one number or an (x, y) pair.
     """
-    affine = True
 
     def __init__(self, translate_px=None, translate_fraction=None):
         if (translate_px is None) == (translate_fraction is None):
@@ -170,11 +210,6 @@ class RandomTranslate(Transform):
         else:
             self.limit = _per_axis(translate_fraction, "translate_fraction", "RandomTranslate")
 
-    def __repr__(self):
-        if self.translate_px is not None:
-            return format_args("RandomTranslate", translate_px=self.translate_px)
-        return format_args("RandomTranslate", translate_fraction=self.translate_fraction)
-
     def _limit_px(self, shape):
         if self.translate_px is not None:
             return self.limit
@@ -185,9 +220,6 @@ class RandomTranslate(Transform):
         return {"dx_px": rng.uniform(-limit_x, limit_x, shape[0]),
                 "dy_px": rng.uniform(-limit_y, limit_y, shape[0])}
 
-    def matrices(self, params, shape):
-        return affine.translation(params["dx_px"], params["dy_px"])
-
     def extent(self, shape=None):
         if self.translate_fraction is not None:
             return {"translate_fraction": max(self.limit)}
@@ -195,43 +227,28 @@ class RandomTranslate(Transform):
             return {}
         return {"translate_fraction": max(self.limit[0] / shape[3], self.limit[1] / shape[2])}
 
-    def params_extent(self, params, shape):
-        return {"translate_fraction": max(float(np.max(np.abs(params["dx_px"]))) / shape[3],
-                                          float(np.max(np.abs(params["dy_px"]))) / shape[2])}
 
-
-class RandomCrop(Transform):
+class RandomCrop(_Shift):
     """Pad by padding_px (with the fill value), then crop a random H x W window.
 
     Cropping the padded image back to its own size is exactly an integer shift
     in [-padding_px, padding_px] per axis, so it is affine and joins the single warp.
     """
-    affine = True
 
     def __init__(self, padding_px=4):
         if not isinstance(padding_px, numbers.Integral) or isinstance(padding_px, bool) or padding_px < 0:
             raise ValueError(f"RandomCrop expected an integer padding_px >= 0, got {padding_px!r}")
         self.padding_px = int(padding_px)
 
-    def __repr__(self):
-        return format_args("RandomCrop", padding_px=self.padding_px)
-
     def sample(self, rng, shape):
         p = self.padding_px
         return {"dx_px": rng.integers(-p, p + 1, shape[0]).astype(float),
                 "dy_px": rng.integers(-p, p + 1, shape[0]).astype(float)}
 
-    def matrices(self, params, shape):
-        return affine.translation(params["dx_px"], params["dy_px"])
-
     def extent(self, shape=None):
         if shape is None:
             return {}
         return {"translate_fraction": self.padding_px / min(shape[2], shape[3])}
-
-    def params_extent(self, params, shape):
-        return {"translate_fraction": max(float(np.max(np.abs(params["dx_px"]))) / shape[3],
-                                          float(np.max(np.abs(params["dy_px"]))) / shape[2])}
 
 
 class RandomScale(Transform):
@@ -239,17 +256,12 @@ class RandomScale(Transform):
     affine = True
 
     def __init__(self, scale_range=(0.9, 1.1)):
-        try:
-            low, high = (float(v) for v in scale_range)
-        except (TypeError, ValueError):
-            raise ValueError(f"RandomScale expected scale_range as a pair (low, high), "
-                             f"got {scale_range!r}") from None
+        low, high = _pair(scale_range, "scale_range", "RandomScale")
         if not 0 < low <= high:
             raise ValueError(f"RandomScale expected 0 < low <= high in scale_range, got {scale_range!r}")
+        if not np.isfinite(high):
+            raise ValueError(f"RandomScale expected finite numbers in scale_range, got {scale_range!r}")
         self.scale_range = (low, high)
-
-    def __repr__(self):
-        return format_args("RandomScale", scale_range=self.scale_range)
 
     def sample(self, rng, shape):
         return {"scale": rng.uniform(*self.scale_range, shape[0])}
@@ -260,32 +272,8 @@ class RandomScale(Transform):
     def extent(self, shape=None):
         return {"scale": self.scale_range}
 
-    def params_extent(self, params, shape):
-        return {"scale": (float(np.min(params["scale"])), float(np.max(params["scale"])))}
-
-
-class RandomShear(Transform):
-    """Horizontal shear about the centre by an angle ~ U(-degrees, degrees)."""
-    affine = True
-
-    def __init__(self, degrees=10.0):
-        self.degrees = degrees
-        self.low, self.high = _symmetric_range(degrees, "degrees", "RandomShear", upper=90)
-
-    def __repr__(self):
-        return format_args("RandomShear", degrees=self.degrees)
-
-    def sample(self, rng, shape):
-        return {"shear_degrees": rng.uniform(self.low, self.high, shape[0])}
-
-    def matrices(self, params, shape):
-        return affine.shear(params["shear_degrees"], shape[2], shape[3])
-
-    def extent(self, shape=None):
-        return {"shear_degrees": max(abs(self.low), abs(self.high))}
-
-    def params_extent(self, params, shape):
-        return {"shear_degrees": float(np.max(np.abs(params["shear_degrees"])))}
+    def drawn_extent(self, params, shape):
+        return {"scale": np.asarray(params["scale"], float)}
 
 
 # ----------------------------------------------------------------------------
@@ -331,10 +319,6 @@ class ElasticDistortion(Transform):
         self.max_displacement_px = float(max_displacement_px)
         self.smoothness_px = float(smoothness_px)
 
-    def __repr__(self):
-        return format_args("ElasticDistortion", max_displacement_px=self.max_displacement_px,
-                           smoothness_px=self.smoothness_px)
-
     def sample(self, rng, shape):
         n, _, height, width = shape
         d_rows = gaussian_smooth(rng.uniform(-1, 1, (n, height, width)), self.smoothness_px)
@@ -358,9 +342,9 @@ class ElasticDistortion(Transform):
             return {}
         return {"elastic_fraction": self.max_displacement_px / min(shape[2], shape[3])}
 
-    def params_extent(self, params, shape):
+    def drawn_extent(self, params, shape):
         length = np.sqrt(params["d_rows"] ** 2 + params["d_cols"] ** 2)
-        return {"elastic_fraction": float(length.max()) / min(shape[2], shape[3])}
+        return {"elastic_fraction": length.max(axis=(1, 2)) / min(shape[2], shape[3])}
 
 
 # ----------------------------------------------------------------------------
@@ -397,9 +381,6 @@ class RandomBrightness(_Photometric):
             raise ValueError(f"RandomBrightness expected delta >= 0, got {delta!r}")
         self.delta, self.clip = float(delta), bool(clip)
 
-    def __repr__(self):
-        return format_args("RandomBrightness", delta=self.delta, clip=self.clip)
-
     def sample(self, rng, shape):
         return {"offset": rng.uniform(-self.delta, self.delta, shape[0])}
 
@@ -412,17 +393,12 @@ class RandomContrast(_Photometric):
     """Stretch about the image mean m: m + f (x - m), with f ~ U(low, high)."""
 
     def __init__(self, factor_range=(0.8, 1.2), clip=False):
-        try:
-            low, high = (float(v) for v in factor_range)
-        except (TypeError, ValueError):
-            raise ValueError(f"RandomContrast expected factor_range as a pair (low, high), "
-                             f"got {factor_range!r}") from None
+        low, high = _pair(factor_range, "factor_range", "RandomContrast")
         if not 0 <= low <= high:
             raise ValueError(f"RandomContrast expected 0 <= low <= high in factor_range, got {factor_range!r}")
+        if not np.isfinite(high):
+            raise ValueError(f"RandomContrast expected finite numbers in factor_range, got {factor_range!r}")
         self.factor_range, self.clip = (low, high), bool(clip)
-
-    def __repr__(self):
-        return format_args("RandomContrast", factor_range=self.factor_range, clip=self.clip)
 
     def sample(self, rng, shape):
         return {"factor": rng.uniform(*self.factor_range, shape[0])}
@@ -440,9 +416,6 @@ class GaussianNoise(_Photometric):
         if not _is_number(std) or std < 0:
             raise ValueError(f"GaussianNoise expected std >= 0, got {std!r}")
         self.std, self.clip = float(std), bool(clip)
-
-    def __repr__(self):
-        return format_args("GaussianNoise", std=self.std, clip=self.clip)
 
     def sample(self, rng, shape):
         return {"noise": self.std * rng.standard_normal(shape)}
@@ -470,15 +443,13 @@ class RandomErasing(Transform):
             raise ValueError(f"RandomErasing expected 0 < low <= high <= 1 in area_fraction, got {area_fraction!r}")
         if not 0 < ratio_low <= ratio_high:
             raise ValueError(f"RandomErasing expected 0 < low <= high in aspect_ratio, got {aspect_ratio!r}")
+        if not np.isfinite(ratio_high):
+            raise ValueError(f"RandomErasing expected finite numbers in aspect_ratio, got {aspect_ratio!r}")
         if not _is_number(value):
             raise ValueError(f"RandomErasing expected a number as value, got {value!r}")
         self.area_fraction = (low, high)
         self.aspect_ratio = (ratio_low, ratio_high)
         self.value = float(value)
-
-    def __repr__(self):
-        return format_args("RandomErasing", area_fraction=self.area_fraction,
-                           aspect_ratio=self.aspect_ratio, value=self.value)
 
     def sample(self, rng, shape):
         n, _, height, width = shape
@@ -505,5 +476,5 @@ class RandomErasing(Transform):
     def extent(self, shape=None):
         return {"erase_fraction": self.area_fraction[1]}
 
-    def params_extent(self, params, shape):
-        return {"erase_fraction": float(np.max(params["height"] * params["width"])) / (shape[2] * shape[3])}
+    def drawn_extent(self, params, shape):
+        return {"erase_fraction": params["height"] * params["width"] / (shape[2] * shape[3])}

@@ -49,7 +49,7 @@ def test_natural_images_allow_horizontal_but_not_vertical_flips():
 
 def test_limits_in_pixels_are_checked_once_the_image_size_is_known():
     pipeline = Compose([RandomTranslate(translate_px=3), RandomCrop(padding_px=2)], policy=DIGITS)
-    assert pipeline(digits_batch(size=28), 0).shape == (4, 1, 28, 28)  # 3/28 < 0.15
+    assert pipeline(digits_batch(size=40), 0).shape == (4, 1, 40, 40)  # (3 + 2)/40 < 0.15
     with pytest.raises(PolicyError, match=r"RandomTranslate\(translate_px=3\) exceeds policy DIGITS on 8x8 "
                                           r"images: \|translation\| <= 0.15 of the image size"):
         pipeline(digits_batch(size=8), 0)  # 3/8 = 0.375

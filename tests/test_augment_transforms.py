@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from augment import (Compose, ElasticDistortion, GaussianNoise, RandomBrightness, RandomContrast,
+from augment import (Compose, ElasticDistortion, GaussianNoise, OneOf, Policy, RandomBrightness, RandomContrast,
                      RandomCrop, RandomErasing, RandomHorizontalFlip, RandomRotation, RandomScale,
                      RandomShear, RandomTranslate, RandomVerticalFlip)
 
@@ -263,3 +263,42 @@ def test_output_keeps_shape_and_dtype_for_the_training_loop_contract():
                             RandomContrast(clip=True), RandomErasing()])
         out = pipeline(x, np.random.default_rng(0))
         assert out.shape == x.shape and out.dtype == dtype
+
+
+@pytest.mark.parametrize("build, words", [
+    (lambda: RandomScale(scale_range=(0.9, float("inf"))), "RandomScale expected finite numbers in scale_range"),
+    (lambda: RandomContrast(factor_range=(0.8, float("inf"))),
+     "RandomContrast expected finite numbers in factor_range"),
+    (lambda: RandomErasing(aspect_ratio=(0.3, float("inf"))),
+     "RandomErasing expected finite numbers in aspect_ratio"),
+    (lambda: OneOf([RandomRotation(5), RandomScale()], weights=[1.0, float("nan")]),
+     r"OneOf expected 2 non-negative weights with a positive sum, got \[1.0, nan\]"),
+    (lambda: Policy("MINE", max_rotation_degrees=float("nan")),
+     "Policy expected max_rotation_degrees to be a number >= 0, got nan"),
+])
+def test_infinite_and_nan_parameters_are_refused_when_built(build, words):
+    with pytest.raises(ValueError, match=words):
+        build()
+
+
+TRANSFORMS = [RandomHorizontalFlip(p=0.3), RandomVerticalFlip(), RandomRotation((-5, 20.5)), RandomShear(12),
+              RandomTranslate(translate_px=(2, 1)), RandomTranslate(translate_fraction=0.1), RandomCrop(2),
+              RandomScale((0.8, 1.25)), ElasticDistortion(1.5, 2.0), RandomBrightness(0.1, clip=True),
+              RandomContrast(clip=True), GaussianNoise(0.02, clip=True), RandomErasing(value=0.5)]
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS, ids=repr)
+def test_a_repr_is_the_call_that_builds_the_same_transform_again(transform):
+    namespace = {type(transform).__name__: type(transform)}
+    rebuilt = eval(repr(transform), namespace)
+    assert type(rebuilt) is type(transform) and repr(rebuilt) == repr(transform)
+    x = images(n=6, channels=3, dtype=np.float64) * 0.5 + 0.25
+    np.testing.assert_array_equal(rebuilt(x, 3), transform(x, 3))
+
+
+def test_a_subclass_prints_its_own_name_and_leaves_out_unset_arguments():
+    class TiltedDigits(RandomRotation):
+        pass
+
+    assert repr(TiltedDigits(degrees=7)) == "TiltedDigits(degrees=7)"
+    assert repr(RandomTranslate(translate_fraction=0.1)) == "RandomTranslate(translate_fraction=0.1)"
