@@ -17,7 +17,7 @@ batch of 28 three-pixel-wide images. Values are floats in a declared range,
 (0, 1) by default. Anything else (uint8, values outside the range, NaN) is an
 error, because silently rescaling or clipping hides bugs in the data pipeline.
 
-Read next: affine.py (geometric transforms as 3x3 matrices).
+Read next: augment/affine.py (geometric transforms as 3x3 matrices).
 """
 import numpy as np
 

@@ -23,7 +23,7 @@ names the transform and the limit:
 
     RandomRotation(degrees=180) exceeds policy DIGITS: |rotation| <= 15 degrees
 
-Read next: audit.py (measuring what an augmentation does to a trained model).
+Read next: augment/audit.py (measuring what an augmentation does to a trained model).
 """
 import difflib
 import numbers

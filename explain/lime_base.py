@@ -17,7 +17,7 @@ The weights w are the explanation: w_j is how much turning feature j on moves
 the prediction. `score` is the weighted R^2 of g (how well a line fits the model
 here) and `local_pred` is g(ones), which should be close to f(x).
 Plain numpy on the (n, d) samples; nothing here knows about images or text.
-Read next: segmentation.py (where image features come from).
+Read next: explain/segmentation.py (where image features come from).
 """
 from dataclasses import dataclass
 

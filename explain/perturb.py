@@ -16,7 +16,7 @@ unless Numba's JIT is disabled (NUMBA_DISABLE_JIT=1).
 
 Sampling follows lime: every superpixel is on with probability 1/2, and row 0
 is the original (all on), so the surrogate always sees the input it explains.
-Read next: lime_image.py (the explainer that puts the pieces together).
+Read next: explain/lime_image.py (the explainer that puts the pieces together).
 """
 import os
 

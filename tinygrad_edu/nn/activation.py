@@ -5,7 +5,7 @@ network can approximate curved functions. ReLU(x) = max(x, 0) is the default
 in the lecture; LeakyReLU keeps a small slope for x < 0 so negative units still
 learn; Sigmoid and Tanh squash into (0, 1) and (-1, 1).
 
-Read flatten.py next.
+Read next: tinygrad_edu/nn/dropout.py.
 """
 from .. import functional as F
 from .module import Module

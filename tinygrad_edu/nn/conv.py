@@ -10,7 +10,7 @@ both drawn from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels*KH*
 PyTorch's default (init.default_layer_init_). Names, shapes, defaults and
 state_dict keys are PyTorch's, so weights copy across in either direction.
 Only zero padding is implemented (padding_mode='zeros') and groups=1.
-Read pooling.py next.
+Read next: tinygrad_edu/nn/pooling.py.
 """
 import numpy as np
 

@@ -1,6 +1,8 @@
 """Dropout layer: active in ``train()`` mode, the identity in ``eval()`` mode.
 
-See functional/dropout.py for the idea. Read conv.py next.
+See functional/dropout.py for the idea.
+
+Read next: tinygrad_edu/nn/loss.py.
 """
 from .. import functional as F
 from .module import Module

@@ -8,6 +8,8 @@ PyTorch's default for Linear and Conv is ``kaiming_uniform_(w, a=sqrt(5))``,
 which works out to U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for
 the bias. Recurrent layers use U(-1/sqrt(hidden), 1/sqrt(hidden)) everywhere,
 and Embedding uses N(0, 1). Every function fills ``tensor.data`` in place.
+
+Read next: tinygrad_edu/nn/linear.py (the first real layer).
 """
 import math
 

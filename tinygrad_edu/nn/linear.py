@@ -4,7 +4,7 @@ Weight has shape (out_features, in_features), as in PyTorch, so row j of W
 holds the input weights of output unit j. Both weight and bias start
 uniform in +-1/sqrt(in_features) (init.default_layer_init_).
 
-Read activation.py next.
+Read next: tinygrad_edu/nn/activation.py.
 """
 import numpy as np
 

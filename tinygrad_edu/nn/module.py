@@ -9,7 +9,7 @@ its attributes. Walking that tree gives everything the training loop needs:
                       so weights copy across between the two libraries
     train() / eval()  a flag that layers such as Dropout read
 
-Read linear.py next: the first real layer.
+Read next: tinygrad_edu/nn/init.py (where the parameters start).
 """
 from collections import OrderedDict
 

@@ -4,7 +4,8 @@ They have no parameters; a layer object only remembers its window settings so
 it can sit in a Sequential. Arguments and defaults follow torch.nn (stride
 defaults to kernel_size, so windows tile the input without overlap). Dilation,
 ceil_mode and return_indices are accepted only at their defaults, with a clear
-error otherwise. Read ../models.py next: the lecture's networks built from these layers.
+error otherwise.
+Read next: tinygrad_edu/nn/flatten.py (from feature maps to a dense layer).
 """
 from ..functional.pooling import max_pool
 from .module import Module

@@ -17,7 +17,7 @@ and from torch.nn.LSTM unchanged. Shapes, as in PyTorch:
     rnn(x, h0) -> output, h_n     gru(x, h0) -> output, h_n     lstm(x, (h0, c0)) -> output, (h_n, c_n)
 
 One layer's sequence is a single graph node (functional/recurrent.py).
-Read ../models.py next: an Embedding -> LSTM -> Linear sentiment classifier.
+Read next: tinygrad_edu/models.py (the lecture's networks, among them Embedding -> LSTM -> Linear).
 """
 import math
 

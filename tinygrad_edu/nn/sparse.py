@@ -9,7 +9,7 @@ The lookup and its gradient are in functional/embedding.py.
 its row starts at zero and never receives a gradient, so padding stays
 "nothing". ``Embedding.from_pretrained(vectors)`` starts from vectors learned
 elsewhere (GloVe, word2vec), frozen by default.
-Read rnn.py next.
+Read next: tinygrad_edu/nn/rnn.py.
 """
 import numpy as np
 

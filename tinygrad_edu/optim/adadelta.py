@@ -14,7 +14,7 @@ the units of theta, which is why lr defaults to 1.0: no learning rate to tune
 in the original paper. eps both starts the process (u is 0 at first, so the
 first steps are about sqrt(eps) in size) and prevents dividing by zero.
 
-Read adam.py next: momentum and RMSprop combined.
+Read next: tinygrad_edu/optim/adam.py: momentum and RMSprop combined.
 """
 import numpy as np
 

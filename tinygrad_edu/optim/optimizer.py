@@ -16,7 +16,7 @@ default lr while the body uses 1e-3. This base class owns the groups, the
 state and the bookkeeping; a subclass only writes ``_update(param, grad,
 state, group)``, which follows its algorithm box line by line.
 
-Read sgd.py next, then rmsprop.py, adadelta.py and adam.py.
+Read next: tinygrad_edu/optim/sgd.py (then rmsprop.py, adadelta.py and adam.py).
 """
 import math
 from collections import defaultdict

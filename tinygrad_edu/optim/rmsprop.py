@@ -13,7 +13,7 @@ added *after* the square root (TensorFlow adds it inside).
 The centered variant divides by the standard deviation instead of the RMS:
 it also keeps the mean gradient g_ave and uses v - g_ave^2 (a variance).
 
-Read adadelta.py next: it also drops the learning rate's units.
+Read next: tinygrad_edu/optim/adadelta.py: it also drops the learning rate's units.
 """
 import numpy as np
 

@@ -12,7 +12,7 @@ gradient plus where the momentum is about to carry us.
 Weight decay adds lambda * theta to the gradient, i.e. the gradient of
 (lambda / 2) * ||theta||^2, which pulls weights towards zero.
 
-Read rmsprop.py next: a step size per weight.
+Read next: tinygrad_edu/optim/rmsprop.py: a step size per weight.
 """
 from .optimizer import Optimizer, check_non_negative
 
