@@ -43,7 +43,7 @@ class SGD(Optimizer):
         params: an iterable of Parameters (``model.parameters()``), or of dicts
             ``{"params": [...], "lr": ...}``, one per param group.
         lr: gamma, the step size. Default: 1e-3 (torch 2.x's default).
-        momentum: mu, how much of the previous step b is kept. Default: 0.
+        momentum: mu, the share of the buffer b carried into the next step. Default: 0.
         dampening: tau, how much less the new gradient counts in b. Default: 0.
         weight_decay: lambda, the L2 penalty added to the gradient. Default: 0.
         nesterov: step along g + mu * b, a look ahead (needs momentum > 0 and
@@ -93,7 +93,7 @@ class SGD(Optimizer):
         if weight_decay != 0:
             g = g + weight_decay * theta
         if mu != 0:
-            if "momentum_buffer" in state:
+            if "momentum_buffer" in state:  # t > 1
                 b = state["momentum_buffer"]
                 b *= mu
                 b += (1 - tau) * g
