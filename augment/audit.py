@@ -13,7 +13,7 @@ quite correctly, reads a 9.
 (The label after the pipeline differs from k only where a Policy's
 flip_label_map swaps classes, e.g. left <-> right arrows.)
 
-Read next: preview.py (look at what the pipeline does).
+Read next: augment/preview.py (look at what the pipeline does).
 """
 from dataclasses import dataclass
 

@@ -19,7 +19,7 @@ The drawn parameter is the index of the background per sample, so `replay`
 pastes the same backgrounds again. Label policies have nothing to refuse here:
 no pixel of the object moves.
 
-Read next: compose.py (pipelines; put geometric transforms after this one, so
+Read next: augment/compose.py (pipelines; put geometric transforms after this one, so
 the object and its new background move together).
 """
 import numpy as np

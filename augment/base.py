@@ -27,7 +27,7 @@ Users call a transform in one of three ways:
     result = transform.augment(x, rng, masks=m, labels=y)   # images, masks, labels, params
     again  = transform.replay(x, result.params, masks=m, labels=y)
 
-Read next: transforms.py (the transforms themselves).
+Read next: augment/transforms.py (the transforms themselves).
 """
 import inspect
 from dataclasses import dataclass, replace

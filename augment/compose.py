@@ -20,7 +20,7 @@ A non-affine transform (noise, erasing, elastic) ends the run, because pixel
 values changed in between cannot be expressed as a matrix. Put the geometric
 transforms next to each other to get a single pass.
 
-Read next: policy.py (which perturbations keep a dataset's labels).
+Read next: augment/policy.py (which perturbations keep a dataset's labels).
 """
 import numbers
 

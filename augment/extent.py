@@ -32,7 +32,7 @@ The arithmetic runs twice: on the configured limits when a pipeline is built
 parameters when it runs (`Drawn`, from `drawn_extent`), so replayed or forged
 parameters cannot slip through either.
 
-Read next: audit.py (measuring what an augmentation does to a trained model).
+Read next: augment/audit.py (measuring what an augmentation does to a trained model).
 """
 from dataclasses import dataclass
 

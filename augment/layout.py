@@ -21,7 +21,7 @@ readings side by side (NCHW <-> NHWC, CHW <-> HWC are the swaps people make). Va
 (0, 1) by default. Anything else (uint8, values outside the range, NaN) is an
 error, because silently rescaling or clipping hides bugs in the data pipeline.
 
-Read next: affine.py (geometric transforms as 3x3 matrices).
+Read next: augment/affine.py (geometric transforms as 3x3 matrices).
 """
 import numpy as np
 

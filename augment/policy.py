@@ -32,7 +32,7 @@ transforms, what they add up to, and the limit:
         their composed worst case is |rotation| up to 30 degrees, but the policy allows
         |rotation| <= 15 degrees
 
-Read next: extent.py (how the limits of a pipeline's transforms add up).
+Read next: augment/extent.py (how the limits of a pipeline's transforms add up).
 """
 import difflib
 import numbers

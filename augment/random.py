@@ -14,7 +14,7 @@ so every (seed, epoch, worker) gets its own statistically independent stream:
     SeedSequence(seed, spawn_key=(epoch, worker))
       == SeedSequence(seed).spawn(epoch + 1)[epoch].spawn(worker + 1)[worker]
 
-Read next: layout.py (how images of any layout become one (N, C, H, W) batch).
+Read next: augment/layout.py (how images of any layout become one (N, C, H, W) batch).
 """
 import numbers
 

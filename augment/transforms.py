@@ -30,7 +30,7 @@ clip, explicitly; nothing is clipped behind your back.
 Each transform keeps its arguments with their units in the name (degrees, _px,
 _fraction), and its repr prints them, so error messages can quote it.
 
-Read next: background.py (a transform that needs the object masks), then compose.py.
+Read next: augment/background.py (a transform that needs the object masks).
 """
 import numbers
 

@@ -24,7 +24,7 @@ under NUMBA_DISABLE_JIT=1. (The package selects numba's "workqueue" threading la
 does not spin between calls; calling the kernels from several Python threads at
 once needs NUMBA_THREADING_LAYER=omp or tbb; separate worker processes are fine.)
 
-Read next: base.py (what every transform is: draw parameters, then apply them).
+Read next: augment/base.py (what every transform is: draw parameters, then apply them).
 """
 import os
 

@@ -11,8 +11,8 @@ They must be RGB: a greyscale or RGBA file is refused, not converted, because
 inventing or dropping colour would silently change what a colour model sees
 (snow is bluish-white). With --masks (same file names, white = object) the
 object enrichment of every method is measured. Every mistake in the input gives
-one clear line and exit status 2, never a traceback. Read report.py for what
-the report measures.
+one clear line and exit status 2, never a traceback.
+This is the last file of the reading order.
 """
 import argparse
 import importlib

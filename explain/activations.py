@@ -16,7 +16,7 @@ Maximal activation: which input excites channel k most? Gradient ascent on
     The normalised step keeps the ascent at a steady pace whatever the
     layer's scale. The result is the filter's "pattern" (Erhan et al. 2009).
 
-Read next: attributions.py (which pixels a decision rests on), then sanity.py.
+Read next: explain/sanity.py (does a map depend on the model at all?).
 """
 from collections import OrderedDict, namedtuple
 

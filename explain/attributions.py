@@ -19,7 +19,7 @@ as captum does, so a captum user gets the same numbers on the same network:
 The gradient methods need one backward pass per batch; occlusion needs only
 forward passes, in batches of occluded copies. Each returns an ``Attribution``.
 
-Read next: sanity.py (does a map depend on the model at all?).
+Read next: explain/activations.py (inside a convnet: activations, filters, patterns).
 """
 import numpy as np
 

@@ -14,7 +14,7 @@ and lime's exponential kernel maps it to a weight in (0, 1]:
 
     pi(D) = sqrt(exp(-D^2 / kernel_width^2))        pi(0) = 1 at the original
 
-Read next: ridge.py (the weighted fit these weights go into).
+Read next: explain/ridge.py (the weighted fit these weights go into).
 """
 import numpy as np
 

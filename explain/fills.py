@@ -12,7 +12,7 @@ The choice of F decides which questions the explanation can answer:
     blur      F = a Gaussian blur of the image. Removes detail, keeps the layout.
 The explanation records which fill it used (`explanation.fill`), because weights
 computed under different fills answer different questions.
-Read next: perturb_reference.py (building many perturbed images at once).
+Read next: explain/perturb_reference.py (building many perturbed images at once).
 """
 import numpy as np
 from skimage.filters import gaussian

@@ -8,7 +8,8 @@ runs no script at all:
       green when the word pushes that label up, red when it pushes it down;
     * the text, each word's background shaded by its weight for the first label.
 Every string from the user goes through html.escape.
-Read lime_text.py (TextExplanation.as_html) for how it is called.
+Read next: explain/quality.py (how far to trust an explanation); lime_text.py's
+TextExplanation.as_html calls this page.
 """
 import html
 

@@ -26,7 +26,7 @@ This file puts steps 4 and 5 together for each label and hands the results back
     lime_checks.py        the black box's answers and the arguments, checked
     random_state.py       one Generator for every random draw (step 1)
 Every name they define can still be imported from here, and LimeBase is lime's class.
-Read next: distances.py.
+Read next: explain/distances.py (step 3, the kernel that weighs each sample).
 """
 from dataclasses import dataclass
 

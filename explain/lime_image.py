@@ -17,7 +17,7 @@ local_exp, intercept, top_labels), so lime code runs unchanged. Differences:
   * score and local_pred are kept per label (lime overwrote them label by label);
   * grayscale (H, W) and (H, W, 1) work, and the classifier sees the layout it was given;
   * hide_color may also be 'mean' (the default) or 'blur'; `explanation.fill` says which.
-Read next: lime_text.py (the same algorithm with words as features).
+Read next: explain/lime_text.py (the same algorithm with words as features).
 """
 import numpy as np
 

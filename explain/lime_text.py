@@ -13,7 +13,8 @@ The same algorithm as for images (lime_base.py), with words as the features:
 Building the strings is the one Python loop left: a join per sample; which words
 each sample keeps is still decided for the whole batch at once by a lookup.
 API and names follow lime (explain_instance, as_list, as_map, local_exp,
-intercept, score, local_pred, top_labels). Read next: quality.py.
+intercept, score, local_pred, top_labels).
+Read next: explain/html_report.py (the page that as_html writes).
 """
 import re
 from itertools import compress

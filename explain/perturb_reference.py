@@ -20,7 +20,7 @@ lime's loop was 76-90% of its run time. The lookup removes the Python loops, but
 numpy's where() runs its inner loop over the last axis, only C = 3 values long,
 so it still moves pixels slowly; perturb.py does the same lookup pixel by pixel
 in compiled code. A test proves the three agree.
-Read next: perturb.py (the fast version, and the sampling around it).
+Read next: explain/perturb.py (the fast version, and the sampling around it).
 """
 import numpy as np
 

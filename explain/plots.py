@@ -7,7 +7,7 @@ report can save it and a notebook can show it.
     plot_weights             a bar chart of the k largest weights, superpixels or words
     plot_text_explanation    the text itself, each word shaded by its weight
 Colour convention everywhere: green = for the label, red = against it.
-This is the last file of the chapter; explain/__init__.py lists them all.
+Read next: explain/attribution.py (what the gradient methods return).
 """
 import numpy as np
 from skimage.segmentation import mark_boundaries

@@ -17,7 +17,7 @@ Deletion / insertion (Petsiuk et al. 2018, RISE): for ANY attribution map (H, W)
   black by default) or add them to a blurred image (insertion), and follow the
   class probability. A faithful map makes deletion fall fast (low AUC) and
   insertion rise fast (high AUC); AUC is the trapezoid area over fractions 0..1.
-Read next: plots.py.
+Read next: explain/plots.py.
 """
 from dataclasses import dataclass
 from itertools import combinations

@@ -11,7 +11,7 @@ deterministic, so
 random_state may be None (fresh entropy), an int seed, a Generator (used as is,
 so several explainers can share one stream) or a legacy RandomState, as lime
 users pass; from a RandomState we draw one int and seed a Generator with it.
-Read next: segmentation.py (where image features come from).
+Read next: explain/segmentation.py (where image features come from).
 """
 import numpy as np
 

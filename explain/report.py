@@ -21,8 +21,8 @@ scrambled? if not, it shows the image, not the model), and IG's completeness del
 
 The HTML is one self-contained file: figures as base64 PNGs, inline CSS, no
 script, every text escaped, written atomically; every number it shows is also in
-`report.numbers`, a JSON-able dict. Read __main__.py next: the same report for
-any saved model and a folder of images.
+`report.numbers`, a JSON-able dict.
+Read next: explain/__main__.py: the same report for any saved model and a folder of images.
 """
 import base64
 import html

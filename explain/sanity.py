@@ -15,7 +15,7 @@ threshold (0.5). The user's model is never touched: the steps run on a copy.
 model_fn adapts a tinygrad_edu model to the black-box interface LIME and the
 deletion/insertion curves use: images in a layout (NHWC by default, as LIME
 hands them over) -> class probabilities, in batches, without gradients.
-Read next: quality.py (deletion and insertion curves).
+Read next: explain/report.py (every measure, in one report).
 """
 import copy
 from dataclasses import dataclass, field

@@ -17,7 +17,7 @@ Two things matter for LIME and are handled here:
     (slic) and scale/min_size (felzenszwalb) so 64x64 gets tens.
   * Labels are 0..d-1. slic numbers from 1, and lime uses label j as column j,
     so one superpixel was never hidden. `relabel` fixes any labelling.
-Read next: fills.py (what "hidden" means).
+Read next: explain/fills.py (what "hidden" means).
 """
 import inspect
 

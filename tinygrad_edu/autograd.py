@@ -21,7 +21,7 @@ This module knows nothing about floats or arrays. ``Value`` (value.py, a
 scalar) and ``Tensor`` (tensor.py, an ndarray) both plug into it by providing
 ``_parents``, ``_backward(grad)``, ``_op``, ``requires_grad`` and
 ``_keep_grad(grad)``.
-Read value.py next.
+Read next: tinygrad_edu/value.py (the scalar that plugs into it).
 """
 import gc
 import math

@@ -12,7 +12,8 @@ of a strange shape three layers later.
 Text becomes integer sequences the Keras way: a ``Vocabulary`` of the most
 frequent words (index 0 is padding, 1 is out-of-vocabulary), then
 ``pad_sequences`` to a fixed length for an Embedding layer.
-Read next: demos/rnn_sentiment.py (these loaders feeding an Embedding and an LSTM).
+
+Read next: tinygrad_edu/distributions.py (sampling actions, for reinforcement learning).
 """
 import codecs
 import collections

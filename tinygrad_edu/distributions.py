@@ -15,7 +15,8 @@ first k whose cumulative probability p_1 + ... + p_k exceeds u.
     loss = -(returns * dist.log_prob(action)).mean()
 
 ``entropy()`` = -sum_k p_k log p_k is differentiable too (a bonus that keeps
-exploring). Read training.py next.
+exploring).
+Read next: tinygrad_edu/kernels/numba_setup.py (the kernels begin: how Numba is set up).
 """
 import numpy as np
 

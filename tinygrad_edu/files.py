@@ -5,6 +5,8 @@ over the target. A rename within one file system is atomic, so a crash or an
 exception part-way leaves the previous file untouched (and the temporary file
 is removed). A process killed outright (kill -9) cannot clean up, so the
 temporaries carry a recognisable name and the next save sweeps the stale ones.
+
+Read next: tinygrad_edu/data.py (real data from files you already have).
 """
 import os
 import stat

@@ -13,6 +13,8 @@ would hide a backward that mixes up output positions).
 
 Unlike a spot check of one random element, every element of every input is
 checked, and the report names the input and index that disagree.
+
+Read next: tinygrad_edu/functional/activations.py (the first functions built on Tensor).
 """
 import numpy as np
 

@@ -8,7 +8,7 @@ one is a tour of the layers it uses; nothing here is new machinery.
     digits_convnet       a small convnet for scikit-learn's 8x8 digits
     sentiment_lstm       Embedding -> LSTM -> Linear(1): is a movie review positive?
 
-Read training.py next: fit() trains any of these.
+Read next: tinygrad_edu/optim/optimizer.py (how the weights of any of these are updated).
 """
 from .nn.activation import ReLU
 from .nn.conv import Conv2d

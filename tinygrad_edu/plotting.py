@@ -5,6 +5,8 @@ left, the output on the right, each node showing its data and its grad, each
 operation as a small circle between its inputs and its result. It uses
 matplotlib only (no graphviz binary). ``plot_history`` draws the loss and
 accuracy curves that ``fit`` recorded, training and validation side by side.
+
+Read next: tinygrad_edu/serialization.py (keeping what was learned).
 """
 import io
 

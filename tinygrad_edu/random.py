@@ -2,6 +2,7 @@
 
 Weight initialisation and dropout draw from it unless they are handed a
 Generator of their own, so ``manual_seed(0)`` makes a whole run repeatable.
+Read next: tinygrad_edu/functional/dropout.py (the first function that draws from it).
 """
 import numpy as np
 

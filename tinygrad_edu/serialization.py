@@ -26,7 +26,7 @@ A save is only allowed to replace the old file once the new one has been
 read back (its index and every header), and a key that a zip member name
 cannot hold (a NUL, a lone surrogate, 70,000 characters) is refused first.
 
-Read nn/module.py for state_dict() and load_state_dict().
+Read next: tinygrad_edu/files.py (the atomic write; state_dict() and load_state_dict() are in nn/module.py).
 """
 import io
 import json

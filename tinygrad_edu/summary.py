@@ -3,6 +3,8 @@
 A dummy batch of one example flows through the model while every module
 without children records the shape it returns. Parameter counts are what an
 optimizer will learn: a Linear(784, 512) holds 784*512 weights + 512 biases.
+
+Read next: tinygrad_edu/plotting.py (pictures of a graph and of a training run).
 """
 import numpy as np
 

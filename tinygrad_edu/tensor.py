@@ -17,7 +17,7 @@ over the stretched axes to get back to the input's shape: that is
 
 Every op builds its result with ``Tensor._make(data, parents, backward, op)``
 and the shared routine in autograd.py does the rest.
-Read functional/ next (softmax and the losses), then nn/.
+Read next: tinygrad_edu/gradcheck.py (how to test every backward closure).
 """
 from collections import namedtuple
 

@@ -14,6 +14,8 @@ loss and accuracy per epoch (and of the validation set, if one is given).
 Augmentation (see the augment package) is applied per training batch only;
 ``masks`` (one label map per training image, e.g. where the object is) travel
 with their batch into the augmentation, for transforms that need them.
+
+Read next: tinygrad_edu/summary.py (a model's layers as a table).
 """
 import numpy as np
 from tqdm.auto import tqdm

@@ -20,9 +20,9 @@ itself: the graph has no reference cycles, so Python frees it by reference
 counting alone (micrograd's closures make a cycle per node, and its cyclic
 garbage collector then takes most of the time of a training step).
 
-The bottom of the file builds a tiny MLP from Values. Read tensor.py next: the
-same idea over whole arrays, where a local derivative is a function (a
-closure), driven by the same autograd.backward.
+The bottom of the file builds a tiny MLP from Values.
+Read next: tinygrad_edu/tensor.py: the same idea over whole arrays, where a local
+derivative is a function (a closure), driven by the same autograd.backward.
 """
 import math
 import random

@@ -11,7 +11,7 @@ is the stable way to get log-probabilities (never log(softmax(x)), which
 turns a tiny probability into log(0) = -inf). Its gradient is
 g - softmax(x) * sum(g).
 
-Read losses.py next.
+Read next: tinygrad_edu/functional/losses.py.
 """
 import numpy as np
 

@@ -14,7 +14,8 @@ every corner. For input (N, C, H, W) and weight (O, C, KH, KW):
 and for an even kernel the extra row/column of zeros goes at the end, as in
 PyTorch). The arithmetic lives in kernels/conv.py; this file checks the
 arguments, calls the forward kernel, and hands autograd a backward closure
-that calls the backward kernel. Read pooling.py next.
+that calls the backward kernel.
+Read next: tinygrad_edu/functional/pooling.py.
 """
 import numpy as np
 

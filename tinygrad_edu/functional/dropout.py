@@ -5,7 +5,7 @@ unchanged and nothing needs rescaling at test time (``training=False`` returns
 the input untouched). The network cannot rely on any single unit, which acts
 as a regulariser. Backward multiplies by the same mask.
 
-Read conv.py next.
+Read next: tinygrad_edu/nn/module.py (layers: functions with learnable parameters).
 """
 import numpy as np
 

@@ -14,7 +14,7 @@ three contributions:
     grad_W[k] = sum of grad_output[p] over the positions p where index[p] == k
 
 Rows of ``padding_idx`` (the id used to pad short sentences) get no gradient.
-Read nn/sparse.py next.
+Read next: tinygrad_edu/functional/recurrent.py.
 """
 import numpy as np
 

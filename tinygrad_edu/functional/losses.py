@@ -14,7 +14,7 @@ then divides by the summed weights of the rows, not by N), ignore_index= (rows
 with that label count for nothing) and label_smoothing=.
 nn/loss.py wraps each function as a module (nn.CrossEntropyLoss() and friends).
 
-Read dropout.py next.
+Read next: tinygrad_edu/random.py (where dropout's coin flips and the first weights come from).
 """
 import numpy as np
 

@@ -9,7 +9,8 @@ Pooling shrinks an image by summarising each window with its largest value:
 It has no weights. It makes the next layer see a wider area for the same cost,
 and makes the network indifferent to small shifts. The gradient of a max goes
 to the input that won (the first one on a tie, as in PyTorch). The kernels are
-in kernels/pool.py. Read ../nn/conv.py next: the layers that hold the weights.
+in kernels/pool.py.
+Read next: tinygrad_edu/functional/embedding.py.
 """
 from ..kernels import pool as pool_kernels
 from ..tensor import Tensor

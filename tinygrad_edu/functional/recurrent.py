@@ -15,7 +15,8 @@ An LSTM also returns c_n, which the output does not contain. The node's data
 is therefore the output with c_n stacked after it, shape (T + 1, N, H), and
 ``output``, ``h_n`` and ``c_n`` are slices of it: gradients arriving at any of
 them flow into the one backward. Stacking layers, batch_first and the
-PyTorch-style interface are in nn/rnn.py. Read nn/rnn.py next.
+PyTorch-style interface are in nn/rnn.py.
+Read next: augment/random.py (the augment package: training on perturbed copies).
 """
 import numpy as np
 

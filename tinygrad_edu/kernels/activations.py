@@ -18,7 +18,7 @@ Float64 keeps the exact library functions: gradcheck compares against central
 differences at a precision a float32 approximation cannot reach. ``tanh`` and
 ``sigmoid`` below choose by the argument's type, both in plain Python (used by
 NUMBA_DISABLE_JIT=1) and when Numba compiles a kernel that calls them.
-Read lstm_reference.py next.
+Read next: tinygrad_edu/kernels/lstm_reference.py.
 """
 import math
 

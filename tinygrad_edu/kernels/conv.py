@@ -21,7 +21,8 @@ copied once per step, not twice.
 The price is memory: cols holds KH*KW copies of the input. With few input
 channels at stride 1 (C*KH*KW <= DIRECT_MAX_TAPS: a first layer on MNIST or RGB)
 cols is too thin for BLAS to pay for the copy, so those layers go to
-conv_direct.py instead. Read conv_direct.py next, then pool.py.
+conv_direct.py instead.
+Read next: tinygrad_edu/kernels/conv_direct.py.
 """
 import threading
 

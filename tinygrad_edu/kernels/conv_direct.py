@@ -18,7 +18,8 @@ Backward: grad_input is the same loop run on grad_out with the kernel flipped
 and its channels swapped (the lecture's "full convolution"); grad_weight[o, t]
 is a dot product of grad_out's full-width row with the shifted input row.
 Serial on purpose: a prange was faster alone but slower in a training step,
-where OpenBLAS's spinning threads take the second core. Read pool.py next.
+where OpenBLAS's spinning threads take the second core.
+Read next: tinygrad_edu/kernels/pool_reference.py (max pooling from its definition).
 """
 import numpy as np
 from numba import njit

@@ -22,7 +22,8 @@ chain rule on that one line:
 
 and grad_patch is added back where the patch came from (pixels used by several
 offsets collect several contributions). 1-D convolution is the 2-D one on an
-image of height 1. Read im2col_reference.py next: the trick that makes this fast.
+image of height 1.
+Read next: tinygrad_edu/kernels/im2col_reference.py: the trick that makes this fast.
 """
 import numpy as np
 

@@ -11,7 +11,7 @@ The GRU needs two gradient arrays where the LSTM needs one: the n gate's
 hidden part is scaled by r, so G_hidden = [dr, dz, dn * r] differs from
 G_input = [dr, dz, dn]. As in lstm.py, each gate gets its own short loop so
 that it vectorises, and "z - z * z" replaces "z * (1 - z)" to keep float32.
-Read ../functional/recurrent.py next: these kernels as Tensor ops.
+Read next: tinygrad_edu/functional/conv.py: the kernels as Tensor ops, convolution first.
 """
 import numpy as np
 from numba import njit

@@ -13,7 +13,8 @@ Note that r multiplies W_hn h + b_hn, bias included (PyTorch's convention), so
 the two biases of the n gate are not interchangeable.
 Weights stack the gates in the order r, z, n: weight_ih (3H, I), weight_hh (3H, H).
 
-Shapes: x (T, N, I), h0 (N, H). gru.py is the fast version. Read gru.py next.
+Shapes: x (T, N, I), h0 (N, H). gru.py is the fast version.
+Read next: tinygrad_edu/kernels/gru.py.
 """
 import numpy as np
 

@@ -15,8 +15,8 @@ beside matrix products that BLAS already runs on every core (a second thread
 pool would fight BLAS's, see kernels/__init__.py), and a fixed summation order
 makes results bit-identical from run to run.
 
-Read conv.py next: how these two and three matrix products make a convolution
-layer's forward and backward pass.
+Read next: tinygrad_edu/kernels/conv.py: how these two and three matrix products make a
+convolution layer's forward and backward pass.
 """
 import numpy as np
 from numba import njit

@@ -11,7 +11,7 @@ which BLAS runs near the machine's peak speed. col2im is the adjoint (the
 from. A pixel that sits in several windows receives the sum of their
 contributions; that sum is exactly the chain rule for a value used many times.
 
-Read im2col.py next: the same loops, compiled by Numba.
+Read next: tinygrad_edu/kernels/im2col.py: the same loops, compiled by Numba.
 """
 import numpy as np
 

@@ -20,7 +20,7 @@ The fused kernels read each gate once, apply sigmoid/tanh (activations.py: a
 vectorising rational tanh in float32, exact functions in float64) and write
 everything backward needs. Nothing runs in parallel inside Numba, so the two
 cores go to BLAS and results are bit-identical from run to run.
-Read gru_reference.py next.
+Read next: tinygrad_edu/kernels/gru_reference.py.
 """
 import numpy as np
 from numba import njit

@@ -17,7 +17,8 @@ Backward runs the same loop in reverse, applying the chain rule to each line
 above; dL/dc flows back through "c = f * c" with only a multiplication by f.
 
 Shapes: x (T, N, I), h0 and c0 (N, H). Slow but obvious; lstm.py is the fast
-version of exactly this arithmetic. Read lstm.py next.
+version of exactly this arithmetic.
+Read next: tinygrad_edu/kernels/lstm.py.
 """
 import numpy as np
 

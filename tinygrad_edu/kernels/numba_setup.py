@@ -13,6 +13,8 @@ neither can be written, e.g. a system-wide install run by a user whose home
 is read-only. Then we point Numba at a fresh temporary folder, with one
 warning: the kernels compile once per process instead of once per machine,
 and nothing breaks.
+
+Read next: tinygrad_edu/kernels/conv_reference.py (convolution from its definition).
 """
 import os
 import tempfile

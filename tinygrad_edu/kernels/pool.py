@@ -10,7 +10,7 @@ The backward pass adds each output gradient at its recorded index. Images are
 visited one after another in a fixed order, so overlapping windows add up in
 the same order every run and the result is bit-identical.
 
-Read ../functional/conv.py next: how these kernels become Tensor operations.
+Read next: tinygrad_edu/kernels/rnn_reference.py (the recurrent kernels, as the lecture writes them).
 """
 import numpy as np
 from numba import njit

@@ -14,7 +14,8 @@ and those add up. On a tie the first maximum (in reading order) wins, as in
 PyTorch, so exactly one input gets the gradient. The forward pass therefore
 records ``argmax``, the winner's flat index within its (H, W) plane.
 
-1-D max pooling is the 2-D one on an image of height 1. Read pool.py next.
+1-D max pooling is the 2-D one on an image of height 1.
+Read next: tinygrad_edu/kernels/pool.py.
 """
 import numpy as np
 

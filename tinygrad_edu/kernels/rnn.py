@@ -12,7 +12,7 @@ done at once, before the loop:
               dW_ih = G^T x, dW_hh = G^T h_prev, db = sum(G), dx = G W_ih    (G: every dL/da)
 
 lstm.py and gru.py use the same plan with more gates per step.
-Read activations.py next: the fast tanh this file calls.
+Read next: tinygrad_edu/kernels/activations.py: the fast tanh this file calls.
 """
 import numpy as np
 from numba import njit

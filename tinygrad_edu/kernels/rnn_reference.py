@@ -15,7 +15,8 @@ The activation is tanh (or relu). Backward is the same loop run in reverse
 
 Every step multiplies the gradient by U once more, which is why long
 sequences make it vanish or explode, and why the LSTM exists
-(lstm_reference.py). rnn.py is the fast version. Read rnn.py next.
+(lstm_reference.py). rnn.py is the fast version.
+Read next: tinygrad_edu/kernels/rnn.py.
 """
 import numpy as np
 

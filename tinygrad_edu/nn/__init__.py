@@ -1,8 +1,9 @@
 """Neural-network layers, named and laid out like ``torch.nn``.
 
 Reading order: module.py (Module, Parameter, Sequential), init.py (where
-weights start), linear.py, activation.py, dropout.py, loss.py (the loss modules), then the layers built on
-the kernels: conv.py, pooling.py, sparse.py (Embedding), rnn.py.
+weights start), linear.py, activation.py, dropout.py, loss.py (the loss
+modules), then the layers built on the kernels: conv.py, pooling.py,
+flatten.py (from feature maps to a dense layer), sparse.py (Embedding), rnn.py.
 """
 from . import init
 from .module import Module, ModuleList, Parameter, Sequential

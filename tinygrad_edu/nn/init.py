@@ -8,6 +8,8 @@ PyTorch's default for Linear and Conv is ``kaiming_uniform_(w, a=sqrt(5))``,
 which works out to U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for
 the bias. Recurrent layers use U(-1/sqrt(hidden), 1/sqrt(hidden)) everywhere,
 and Embedding uses N(0, 1). Every function fills ``tensor.data`` in place.
+
+Read next: tinygrad_edu/nn/linear.py (the first real layer).
 """
 import math
 
@@ -31,24 +33,29 @@ def _fill(tensor, values):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with U(a, b), from ``generator`` or the engine's default one."""
     generator = generator or default_generator()
     return _fill(tensor, generator.uniform(a, b, size=tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill with N(mean, std^2), from ``generator`` or the engine's default one."""
     generator = generator or default_generator()
     return _fill(tensor, generator.normal(mean, std, size=tensor.shape))
 
 
 def zeros_(tensor):
+    """Fill with 0."""
     return _fill(tensor, np.zeros(tensor.shape))
 
 
 def ones_(tensor):
+    """Fill with 1."""
     return _fill(tensor, np.ones(tensor.shape))
 
 
 def calculate_gain(nonlinearity, param=None):
+    """The factor that keeps Var(activation(y)) near Var(y), as torch.nn.init.calculate_gain: relu sqrt(2), tanh 5/3."""
     if nonlinearity in ("linear", "sigmoid", "conv1d", "conv2d"):
         return 1.0
     if nonlinearity == "tanh":

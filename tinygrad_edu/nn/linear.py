@@ -4,7 +4,7 @@ Weight has shape (out_features, in_features), as in PyTorch, so row j of W
 holds the input weights of output unit j. Both weight and bias start
 uniform in +-1/sqrt(in_features) (init.default_layer_init_).
 
-Read activation.py next.
+Read next: tinygrad_edu/nn/activation.py.
 """
 import numpy as np
 
@@ -14,6 +14,38 @@ from .module import Module, Parameter
 
 
 class Linear(Module):
+    """An affine map of the last axis: y = x W^T + b.
+
+        y[..., j] = sum_i x[..., i] * W[j, i] + b[j]
+
+    Row j of W holds the input weights of output unit j (PyTorch's layout), so
+    the lecture's np.dot(W, input) + b is the same map for one column vector.
+    The gradients are grad_W = grad_y^T x and grad_x = grad_y W, summed over
+    the leading axes.
+
+    Args:
+        in_features: the size of the last axis of the input.
+        out_features: the size of the last axis of the output.
+        bias: if False, the layer learns no b. Default: True.
+
+    Shape:
+        - Input: (*, in_features), where * is any number of leading axes.
+        - Output: (*, out_features).
+
+    Attributes:
+        weight: (out_features, in_features), U(-k, k) with k = 1 / sqrt(in_features).
+        bias: (out_features,), U(-k, k); None if bias=False.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import Tensor, nn
+        >>> layer = nn.Linear(20, 30)
+        >>> layer(Tensor(np.zeros((128, 20), np.float32))).shape
+        (128, 30)
+        >>> layer.weight.shape, layer.bias.shape
+        ((30, 20), (30,))
+    """
+
     def __init__(self, in_features, out_features, bias=True):
         super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features)):

@@ -9,7 +9,7 @@ its attributes. Walking that tree gives everything the training loop needs:
                       so weights copy across between the two libraries
     train() / eval()  a flag that layers such as Dropout read
 
-Read linear.py next: the first real layer.
+Read next: tinygrad_edu/nn/init.py (where the parameters start).
 """
 from collections import OrderedDict
 
@@ -19,7 +19,26 @@ from ..tensor import Tensor
 
 
 class Parameter(Tensor):
-    """A tensor that a Module learns: always a float copy that requires grad."""
+    """A tensor that a Module learns: always a floating-point copy that requires grad.
+
+    Assigning a Parameter to a Module attribute registers it, so the module's
+    ``parameters()`` (what an optimizer updates) and ``state_dict()`` (what a
+    checkpoint saves) find it. A plain Tensor attribute is not registered.
+
+    Args:
+        data: an array, a list or a Tensor; it is copied, and integer or bool
+            data becomes float32 (a weight must be able to take small steps).
+        requires_grad: whether backward fills ``.grad``. Default: True.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import nn
+        >>> weight = nn.Parameter([[1, 2, 3]])
+        >>> weight.shape, weight.dtype, weight.requires_grad
+        ((1, 3), dtype('float32'), True)
+        >>> nn.Parameter(np.zeros(2)).dtype   # float data keeps its precision
+        dtype('float64')
+    """
 
     __slots__ = ()
 
@@ -34,7 +53,35 @@ class Parameter(Tensor):
 
 
 class Module:
-    """Base class of every layer and network. Subclasses define ``forward``."""
+    """Base class of every layer and network: a function with learnable parameters.
+
+    A subclass calls ``super().__init__()`` first, assigns its Parameters and
+    child Modules as attributes (which registers them), and defines ``forward``.
+    Calling the module runs ``forward`` and then any forward hooks. For the
+    tree of modules this builds,
+
+        parameters()   the module's own Parameters, then each child's, depth first
+        state_dict()   {dotted path: numpy array}, e.g. "hidden.weight", PyTorch's keys
+        train(mode)    sets ``training`` on every module of the tree (eval() = train(False))
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import Tensor, nn
+        >>> class TwoLayer(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = nn.Linear(4, 8)
+        ...         self.out = nn.Linear(8, 2)
+        ...     def forward(self, x):
+        ...         return self.out(self.hidden(x).relu())
+        >>> model = TwoLayer()
+        >>> list(model.state_dict())
+        ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+        >>> sum(p.numel() for p in model.parameters())   # 4*8 + 8 + 8*2 + 2
+        58
+        >>> model(Tensor(np.zeros((3, 4), np.float32))).shape
+        (3, 2)
+    """
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -243,11 +290,28 @@ class RemovableHandle:
 class ModuleList(Module):
     """A list of modules registered as children "0", "1", ... (for stacked layers).
 
+    A plain Python list of layers would hide them from ``parameters()`` and
+    ``state_dict()``; a ModuleList registers each one under its position.
     It behaves like a Python list: ``len``, iteration, ``m[i]``, ``m[i] = layer``
     (replace a layer, e.g. a new head for fine-tuning), ``m[a:b]`` (a new
-    container that shares the layers), ``append`` and ``insert``. Children are
-    renumbered after an insert, so ``state_dict`` keys stay "0.weight", ... as
-    PyTorch would name the same list.
+    container that shares the layers), ``append``, ``extend``, ``insert`` and
+    ``del m[i]``. Children are renumbered after an insert or a deletion, so
+    ``state_dict`` keys stay "0.weight", ... as PyTorch would name the same list.
+    It has no ``forward``: the owner decides how to call the layers.
+
+    Args:
+        modules: an iterable of Modules to hold, in order. Default: empty.
+
+    Example:
+        >>> from tinygrad_edu import nn
+        >>> layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+        >>> len(layers), list(layers.state_dict())[:2]
+        (3, ['0.weight', '0.bias'])
+        >>> layers.insert(1, nn.ReLU())
+        >>> [type(layer).__name__ for layer in layers]
+        ['Linear', 'ReLU', 'Linear', 'Linear']
+        >>> list(layers.state_dict())[2:4]   # renumbered: the second Linear is now "2"
+        ['2.weight', '2.bias']
     """
 
     def __init__(self, modules=()):
@@ -319,8 +383,29 @@ class ModuleList(Module):
 class Sequential(ModuleList):
     """Modules applied one after another; children are named "0", "1", ... as in PyTorch.
 
-    ``model[a:b]`` is a Sequential sharing the same layers (a feature extractor
-    ``model[:-1]``), and ``model[-1] = nn.Linear(...)`` swaps the head.
+        Sequential(f_1, ..., f_k)(x) = f_k(... f_2(f_1(x)) ...)
+
+    A ModuleList with a ``forward``: ``model[a:b]`` is a Sequential sharing the
+    same layers (a feature extractor ``model[:-1]``), and
+    ``model[-1] = nn.Linear(...)`` swaps the head.
+
+    Args:
+        *modules: the layers, in the order they are applied.
+
+    Shape:
+        - Input: whatever the first module accepts.
+        - Output: whatever the last module returns.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import Tensor, nn
+        >>> model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+        >>> model(Tensor(np.zeros((5, 64), np.float32))).shape
+        (5, 10)
+        >>> model[:-1](Tensor(np.zeros((5, 64), np.float32))).shape   # the features before the head
+        (5, 32)
+        >>> list(model.state_dict())[-1]
+        '2.bias'
     """
 
     def __init__(self, *modules):

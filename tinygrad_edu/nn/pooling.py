@@ -4,7 +4,8 @@ They have no parameters; a layer object only remembers its window settings so
 it can sit in a Sequential. Arguments and defaults follow torch.nn (stride
 defaults to kernel_size, so windows tile the input without overlap). Dilation,
 ceil_mode and return_indices are accepted only at their defaults, with a clear
-error otherwise. Read ../models.py next: the lecture's networks built from these layers.
+error otherwise.
+Read next: tinygrad_edu/nn/flatten.py (from feature maps to a dense layer).
 """
 from ..functional.pooling import max_pool
 from .module import Module
@@ -36,12 +37,70 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
-    """Input (N, C, L) -> (N, C, L_out)."""
+    """1-D max pooling: the largest value of each window, channel by channel.
+
+        out[n, c, t] = max over k < kernel_size of x_pad[n, c, t*stride + k]
+
+    No weights. The gradient goes to the input that won each window (the
+    first one on a tie, as in PyTorch).
+
+    Args:
+        kernel_size: the window, an int or a tuple of 1 ints.
+        stride: the step between windows. Default: None, meaning kernel_size
+            (windows tile the input without overlap).
+        padding: -infinity added on every side (a padded cell never wins). Default: 0.
+        dilation: only 1 is implemented. Default: 1.
+        return_indices: only False is implemented. Default: False.
+        ceil_mode: only False is implemented (a partial window at the edge is
+            dropped). Default: False.
+
+    Shape:
+        - Input: (N, C, L_in).
+        - Output: (N, C, L_out) with L_out = (L_in + 2*padding - kernel_size) // stride + 1.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import Tensor, nn
+        >>> nn.MaxPool1d(2)(Tensor(np.array([[[1.0, 3.0, 2.0, 0.0, 5.0]]], np.float32)))
+        Tensor([[[3. 2.]]], dtype=float32)
+    """
 
     spatial_dims = 1
 
 
 class MaxPool2d(_MaxPoolNd):
-    """Input (N, C, H, W) -> (N, C, OH, OW)."""
+    """2-D max pooling: the largest value of each KH x KW window, channel by channel.
+
+        out[n, c, y, x] = max over i < KH, j < KW of x_pad[n, c, y*sh + i, x*sw + j]
+
+    No weights. It halves an image with the default 2 x 2 window, lets the next
+    layer see a wider area for the same cost, and makes the network indifferent
+    to small shifts. The gradient goes to the input that won each window.
+
+    Args:
+        kernel_size: the window, an int or a tuple of 2 ints.
+        stride: the step between windows. Default: None, meaning kernel_size
+            (windows tile the input without overlap).
+        padding: -infinity added on every side (a padded cell never wins). Default: 0.
+        dilation: only 1 is implemented. Default: 1.
+        return_indices: only False is implemented. Default: False.
+        ceil_mode: only False is implemented (a partial window at the edge is
+            dropped). Default: False.
+
+    Shape:
+        - Input: (N, C, H_in, W_in).
+        - Output: (N, C, H_out, W_out) with
+          H_out = (H_in + 2*padding - KH) // stride + 1, and W_out likewise.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import Tensor, nn
+        >>> image = Tensor(np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4))
+        >>> nn.MaxPool2d(2)(image)
+        Tensor([[[[ 5.  7.]
+           [13. 15.]]]], dtype=float32)
+        >>> nn.MaxPool2d(3, stride=1, padding=1)(image).shape   # overlapping windows, same size
+        (1, 1, 4, 4)
+    """
 
     spatial_dims = 2

@@ -17,7 +17,7 @@ and from torch.nn.LSTM unchanged. Shapes, as in PyTorch:
     rnn(x, h0) -> output, h_n     gru(x, h0) -> output, h_n     lstm(x, (h0, c0)) -> output, (h_n, c_n)
 
 One layer's sequence is a single graph node (functional/recurrent.py).
-Read ../models.py next: an Embedding -> LSTM -> Linear sentiment classifier.
+Read next: tinygrad_edu/models.py (the lecture's networks, among them Embedding -> LSTM -> Linear).
 """
 import math
 
@@ -161,7 +161,53 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (or relu). Call: rnn(x, h0) -> output, h_n."""
+    """The simple (Elman) recurrent layer: a state updated from each input in turn.
+
+        h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh)        (or relu)
+
+    the lecture's "output = activation(W.input + U.state + b)". Backpropagation
+    through time multiplies the gradient by W_hh once per step, so over long
+    sequences it vanishes or explodes: the reason for LSTM and GRU.
+    Keras's name, ``nn.SimpleRNN``, is the same class. Call: rnn(x, h0) -> output, h_n.
+
+    Args:
+        input_size: H_in, the features of each input step.
+        hidden_size: H, the size of the state h.
+        num_layers: recurrences stacked on top of each other; layer k reads the
+            output sequence of layer k - 1. Default: 1.
+        nonlinearity: 'tanh' or 'relu'. Default: 'tanh'.
+        bias: if False, the layers learn no biases. Default: True.
+        batch_first: if True, input and output are (N, T, *) instead of (T, N, *)
+            (the states keep (num_layers, N, H)). Default: False.
+        dropout: the dropout probability between stacked layers, in train mode
+            only. Default: 0.0.
+        bidirectional: only False is implemented. Default: False.
+
+    Shape:
+        - Input: (T, N, H_in), or (N, T, H_in) with batch_first=True, or (T, H_in) unbatched.
+        - h0: (num_layers, N, H), or (num_layers, H) unbatched; zeros if omitted.
+        - Output: (T, N, H) (or (N, T, H)): every step's h from the last layer.
+        - h_n: (num_layers, N, H): the final state of every layer.
+
+        where T is the sequence length, N the batch size, H_in = input_size, H = hidden_size.
+
+    Attributes:
+        weight_ih_l{k}: (H, H_in) for k = 0, (H, H) above.
+        weight_hh_l{k}: (H, H).
+        bias_ih_l{k}, bias_hh_l{k}: (H,).
+        All start U(-1/sqrt(H), 1/sqrt(H)), as in PyTorch, and the state_dict keys
+        are PyTorch's, so weights copy across to and from torch.nn.RNN.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import Tensor, nn
+        >>> rnn = nn.RNN(10, 20, num_layers=2)
+        >>> output, h_n = rnn(Tensor(np.zeros((5, 3, 10), np.float32)))
+        >>> output.shape, h_n.shape
+        ((5, 3, 20), (2, 3, 20))
+        >>> list(rnn.state_dict())[:2]
+        ['weight_ih_l0', 'weight_hh_l0']
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False):
@@ -187,7 +233,54 @@ SimpleRNN = RNN
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit, gates r, z, n (see kernels/gru_reference.py). Call: gru(x, h0) -> output, h_n."""
+    """The gated recurrent unit: a state that is mostly carried over, with two gates.
+
+        r = sigmoid(W_ir x_t + b_ir + W_hr h + b_hr)           reset gate
+        z = sigmoid(W_iz x_t + b_iz + W_hz h + b_hz)           update gate
+        n = tanh(W_in x_t + b_in + r * (W_hn h + b_hn))        candidate state
+        h = (1 - z) * n + z * h
+
+    z close to 1 keeps the old state, so gradients survive many steps; the
+    gates are stacked in PyTorch's order r, z, n (kernels/gru_reference.py
+    writes the loop out). Call: gru(x, h0) -> output, h_n.
+
+    Args:
+        input_size: H_in, the features of each input step.
+        hidden_size: H, the size of the state h.
+        num_layers: recurrences stacked on top of each other; layer k reads the
+            output sequence of layer k - 1. Default: 1.
+        bias: if False, the layers learn no biases. Default: True.
+        batch_first: if True, input and output are (N, T, *) instead of (T, N, *)
+            (the states keep (num_layers, N, H)). Default: False.
+        dropout: the dropout probability between stacked layers, in train mode
+            only. Default: 0.0.
+        bidirectional: only False is implemented. Default: False.
+
+    Shape:
+        - Input: (T, N, H_in), or (N, T, H_in) with batch_first=True, or (T, H_in) unbatched.
+        - h0: (num_layers, N, H), or (num_layers, H) unbatched; zeros if omitted.
+        - Output: (T, N, H) (or (N, T, H)): every step's h from the last layer.
+        - h_n: (num_layers, N, H): the final state of every layer.
+
+        where T is the sequence length, N the batch size, H_in = input_size, H = hidden_size.
+
+    Attributes:
+        weight_ih_l{k}: (3H, H_in) for k = 0, (3H, H) above, gates r, z, n stacked.
+        weight_hh_l{k}: (3H, H).
+        bias_ih_l{k}, bias_hh_l{k}: (3H,).
+        All start U(-1/sqrt(H), 1/sqrt(H)), as in PyTorch, and the state_dict keys
+        are PyTorch's, so weights copy across to and from torch.nn.GRU.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import Tensor, nn
+        >>> gru = nn.GRU(10, 20, batch_first=True)
+        >>> output, h_n = gru(Tensor(np.zeros((3, 5, 10), np.float32)))   # (N, T, H_in)
+        >>> output.shape, h_n.shape
+        ((3, 5, 20), (1, 3, 20))
+        >>> gru.weight_ih_l0.shape
+        (60, 10)
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False):
@@ -201,9 +294,58 @@ class GRU(RNNBase):
 
 
 class LSTM(RNNBase):
-    """Long short-term memory, gates i, f, g, o (see kernels/lstm_reference.py).
+    """Long short-term memory: a cell state c that is only scaled and added to, guarded by gates.
 
+        i = sigmoid(W_ii x_t + b_ii + W_hi h + b_hi)     input gate: how much to write
+        f = sigmoid(W_if x_t + b_if + W_hf h + b_hf)     forget gate: how much to keep
+        g = tanh(W_ig x_t + b_ig + W_hg h + b_hg)        the candidate to write
+        o = sigmoid(W_io x_t + b_io + W_ho h + b_ho)     output gate: how much to show
+        c = f * c + i * g
+        h = o * tanh(c)
+
+    dL/dc flows back through "c = f * c" with only a multiplication by f, so an
+    LSTM can remember over hundreds of steps. Gates are stacked in PyTorch's
+    order i, f, g, o (kernels/lstm_reference.py writes the loop out).
     Call: lstm(x, (h0, c0)) -> output, (h_n, c_n); omit the tuple for zero states.
+
+    Args:
+        input_size: H_in, the features of each input step.
+        hidden_size: H, the size of the states h and c.
+        num_layers: recurrences stacked on top of each other; layer k reads the
+            output sequence of layer k - 1. Default: 1.
+        bias: if False, the layers learn no biases. Default: True.
+        batch_first: if True, input and output are (N, T, *) instead of (T, N, *)
+            (the states keep (num_layers, N, H)). Default: False.
+        dropout: the dropout probability between stacked layers, in train mode
+            only. Default: 0.0.
+        bidirectional: only False is implemented. Default: False.
+
+    Shape:
+        - Input: (T, N, H_in), or (N, T, H_in) with batch_first=True, or (T, H_in) unbatched.
+        - h0, c0: (num_layers, N, H), or (num_layers, H) unbatched; zeros if omitted.
+        - Output: (T, N, H) (or (N, T, H)): every step's h from the last layer.
+        - h_n, c_n: (num_layers, N, H): the final state of every layer.
+
+        where T is the sequence length, N the batch size, H_in = input_size, H = hidden_size.
+
+    Attributes:
+        weight_ih_l{k}: (4H, H_in) for k = 0, (4H, H) above, gates i, f, g, o stacked.
+        weight_hh_l{k}: (4H, H).
+        bias_ih_l{k}, bias_hh_l{k}: (4H,).
+        All start U(-1/sqrt(H), 1/sqrt(H)), as in PyTorch, and the state_dict keys
+        are PyTorch's, so weights copy across to and from torch.nn.LSTM.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import Tensor, nn
+        >>> lstm = nn.LSTM(10, 20, num_layers=2)
+        >>> x = Tensor(np.zeros((5, 3, 10), np.float32))             # (T, N, H_in)
+        >>> h0 = c0 = Tensor(np.zeros((2, 3, 20), np.float32))
+        >>> output, (h_n, c_n) = lstm(x, (h0, c0))
+        >>> output.shape, h_n.shape, c_n.shape
+        ((5, 3, 20), (2, 3, 20), (2, 3, 20))
+        >>> lstm.weight_hh_l1.shape
+        (80, 20)
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,

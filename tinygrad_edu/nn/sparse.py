@@ -9,7 +9,7 @@ The lookup and its gradient are in functional/embedding.py.
 its row starts at zero and never receives a gradient, so padding stays
 "nothing". ``Embedding.from_pretrained(vectors)`` starts from vectors learned
 elsewhere (GloVe, word2vec), frozen by default.
-Read rnn.py next.
+Read next: tinygrad_edu/nn/rnn.py.
 """
 import numpy as np
 
@@ -19,6 +19,42 @@ from .module import Module, Parameter
 
 
 class Embedding(Module):
+    """A learnable lookup table: each integer id is replaced by its row of the weight.
+
+        output[..., :] = weight[input[...], :]
+
+    the same as one_hot(input) @ weight without building the one-hot vectors.
+    Backward adds each output gradient to the row it came from, so an id used
+    three times in a batch gets three contributions.
+
+    Args:
+        num_embeddings: the number of ids (the vocabulary size); ids are
+            0 .. num_embeddings - 1.
+        embedding_dim: the length of each vector.
+        padding_idx: the id used to pad short sequences; its row starts at zero
+            and never receives a gradient. Negative values count from the end.
+            Default: None.
+
+    Shape:
+        - Input: (*), integer ids of any shape.
+        - Output: (*, embedding_dim).
+
+    Attributes:
+        weight: (num_embeddings, embedding_dim), drawn from N(0, 1).
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import nn
+        >>> table = nn.Embedding(10, 3, padding_idx=0)
+        >>> table(np.array([[1, 2, 4, 5], [4, 3, 2, 0]])).shape
+        (2, 4, 3)
+        >>> table.weight.data[0]                      # the padding row
+        array([0., 0., 0.], dtype=float32)
+        >>> glove = nn.Embedding.from_pretrained(np.eye(3, dtype=np.float32))   # frozen by default
+        >>> glove(np.array([2])), glove.weight.requires_grad
+        (Tensor([[0. 0. 1.]], dtype=float32), False)
+    """
+
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, _weight=None):
         super().__init__()
         for name, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):

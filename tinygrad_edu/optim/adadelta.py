@@ -14,7 +14,7 @@ the units of theta, which is why lr defaults to 1.0: no learning rate to tune
 in the original paper. eps both starts the process (u is 0 at first, so the
 first steps are about sqrt(eps) in size) and prevents dividing by zero.
 
-Read adam.py next: momentum and RMSprop combined.
+Read next: tinygrad_edu/optim/adam.py: momentum and RMSprop combined.
 """
 import numpy as np
 
@@ -22,7 +22,7 @@ from .optimizer import Optimizer, check_in_range, check_non_negative
 
 
 class Adadelta(Optimizer):
-    """Adadelta, exactly as ``torch.optim.Adadelta``.
+    """Adadelta: steps sized by the RMS of past steps over the RMS of past gradients, exactly as ``torch.optim.Adadelta``.
 
         input: lr (gamma), params theta, rho (decay), eps, weight_decay (lambda),
                maximize
@@ -37,6 +37,26 @@ class Adadelta(Optimizer):
             u = rho * u + (1 - rho) * delta^2
             theta = theta - lr * delta
         -----------------------------------------------------------------
+
+    Args:
+        params: an iterable of Parameters (``model.parameters()``), or of dicts
+            ``{"params": [...], "lr": ...}``, one per param group.
+        lr: gamma, a factor on delta; the paper has none, hence 1. Default: 1.0.
+        rho: the decay of both running means v and u. Default: 0.9.
+        eps: starts the steps (u is 0 at first) and keeps the division finite.
+            Default: 1e-6.
+        weight_decay: lambda, the L2 penalty added to the gradient. Default: 0.
+        maximize: climb f instead of descending it (keyword only). Default: False.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import nn, optim
+        >>> w = nn.Parameter(np.array([1.0, -2.0]))
+        >>> optimizer = optim.Adadelta([w])
+        >>> (w * w).sum().backward()                     # g = (2, -4)
+        >>> optimizer.step()
+        >>> w.data.round(5)                              # a first step of about sqrt(eps / (1 - rho))
+        array([ 0.99684, -1.99684])
 
     State per parameter: ``step``, ``square_avg`` (v) and ``acc_delta`` (u).
     """

@@ -15,7 +15,8 @@ correction fades as t grows. These are m_hat and v_hat below.
 
 AMSGrad divides by the largest v seen so far instead of the current one, so
 the step size never grows again after a burst of large gradients.
-This is the last optimizer; read ../training.py next: fit() drives them.
+This is the last optimizer.
+Read next: tinygrad_edu/training.py: fit() drives them.
 """
 import numpy as np
 
@@ -23,7 +24,9 @@ from .optimizer import Optimizer, check_in_range, check_non_negative
 
 
 class Adam(Optimizer):
-    """Adam, exactly as ``torch.optim.Adam`` (weight decay added to g, not decoupled as in AdamW).
+    """Adam: momentum and RMSprop with bias correction, exactly as ``torch.optim.Adam``.
+
+    Weight decay is added to g, as in torch.optim.Adam, not decoupled as in AdamW.
 
         input: lr (gamma), betas (beta1, beta2), params theta, weight_decay (lambda),
                amsgrad, maximize, eps
@@ -43,6 +46,28 @@ class Adam(Optimizer):
                 v_hat = v / (1 - beta2^t)
             theta = theta - lr * m_hat / (sqrt(v_hat) + eps)
         -----------------------------------------------------------------
+
+    Args:
+        params: an iterable of Parameters (``model.parameters()``), or of dicts
+            ``{"params": [...], "lr": ...}``, one per param group.
+        lr: gamma, about the size of every step. Default: 1e-3.
+        betas: (beta1, beta2), the decays of m and v, each in [0, 1).
+            Default: (0.9, 0.999).
+        eps: added to sqrt(v_hat); must be > 0 here (PyTorch accepts 0, which
+            turns a zero gradient into 0/0 = NaN). Default: 1e-8.
+        weight_decay: lambda, the L2 penalty added to the gradient. Default: 0.
+        amsgrad: divide by the largest v seen so far. Default: False.
+        maximize: climb f instead of descending it (keyword only). Default: False.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import nn, optim
+        >>> w = nn.Parameter(np.array([1.0, -2.0]))
+        >>> optimizer = optim.Adam([w], lr=0.1)
+        >>> (w * w).sum().backward()                     # g = (2, -4)
+        >>> optimizer.step()
+        >>> w.data.round(6)                              # m_hat / sqrt(v_hat) = g / |g|: both move by lr
+        array([ 0.9, -1.9])
 
     State per parameter: ``step`` (t), ``exp_avg`` (m), ``exp_avg_sq`` (v)
     and, with amsgrad, ``max_exp_avg_sq`` (v_max: the max of the raw v, as in

@@ -16,7 +16,7 @@ default lr while the body uses 1e-3. This base class owns the groups, the
 state and the bookkeeping; a subclass only writes ``_update(param, grad,
 state, group)``, which follows its algorithm box line by line.
 
-Read sgd.py next, then rmsprop.py, adadelta.py and adam.py.
+Read next: tinygrad_edu/optim/sgd.py (then rmsprop.py, adadelta.py and adam.py).
 """
 import math
 from collections import defaultdict
@@ -28,11 +28,36 @@ from ..tensor import Tensor
 
 
 class Optimizer:
-    """Base class: param groups, ``zero_grad``, ``step`` and ``state_dict``.
+    """Base class of the optimizers: param groups, ``zero_grad``, ``step`` and ``state_dict``.
 
-    ``params`` is an iterable of Parameters, or of dicts ``{"params": [...],
-    "lr": ...}`` (param groups); ``defaults`` holds the hyperparameters a group
-    does not set itself.
+    ``step`` visits every parameter p that has a gradient and calls the
+    subclass's ``_update(p, p.grad, state[p], group)``, which changes p.data in
+    place following the subclass's algorithm box; everything else (groups,
+    per-parameter state, checks, saving) lives here.
+
+    Args:
+        params: an iterable of Parameters (``model.parameters()``), or of dicts
+            ``{"params": [...], "lr": ...}``, one per param group.
+            A group's own keys override ``defaults``.
+        defaults: the hyperparameters a group does not set itself, e.g.
+            ``dict(lr=0.1)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import nn, optim
+        >>> class GradientDescent(optim.Optimizer):
+        ...     def __init__(self, params, lr=0.1):
+        ...         super().__init__(params, dict(lr=lr))
+        ...     def _update(self, param, grad, state, group):
+        ...         param.data -= group["lr"] * grad      # theta = theta - lr * g
+        >>> body, head = nn.Parameter(np.array([1.0])), nn.Parameter(np.array([1.0]))
+        >>> optimizer = GradientDescent([{"params": [body], "lr": 0.25}, {"params": [head]}], lr=0.5)
+        >>> [group["lr"] for group in optimizer.param_groups]
+        [0.25, 0.5]
+        >>> (body * body + head * head).sum().backward()  # g = 2 for both
+        >>> optimizer.step()
+        >>> body.data, head.data
+        (array([0.5]), array([0.]))
     """
 
     def __init__(self, params, defaults):

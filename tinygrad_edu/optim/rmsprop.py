@@ -13,7 +13,7 @@ added *after* the square root (TensorFlow adds it inside).
 The centered variant divides by the standard deviation instead of the RMS:
 it also keeps the mean gradient g_ave and uses v - g_ave^2 (a variance).
 
-Read adadelta.py next: it also drops the learning rate's units.
+Read next: tinygrad_edu/optim/adadelta.py: it also drops the learning rate's units.
 """
 import numpy as np
 
@@ -21,7 +21,7 @@ from .optimizer import Optimizer, check_non_negative
 
 
 class RMSprop(Optimizer):
-    """RMSprop, exactly as ``torch.optim.RMSprop``.
+    """RMSprop: each weight's step divided by the RMS of its recent gradients, exactly as ``torch.optim.RMSprop``.
 
         input: lr (gamma), alpha, eps, params theta, weight_decay (lambda),
                momentum (mu), centered, maximize
@@ -43,6 +43,32 @@ class RMSprop(Optimizer):
                 theta = theta - lr * g / (sqrt(v_tilde) + eps)
         -----------------------------------------------------------------
 
+    Args:
+        params: an iterable of Parameters (``model.parameters()``), or of dicts
+            ``{"params": [...], "lr": ...}``, one per param group.
+        lr: gamma, the step size. Default: 1e-2.
+        alpha: the decay of the running mean v of g^2 (0.99: about the last
+            100 steps). Default: 0.99.
+        eps: added to sqrt(v) (after the square root) so that no step divides
+            by 0. Default: 1e-8.
+        weight_decay: lambda, the L2 penalty added to the gradient. Default: 0.
+        momentum: mu, momentum on the scaled step. Default: 0.
+        centered: divide by an estimate of the standard deviation instead of
+            the RMS. Default: False.
+        maximize: climb f instead of descending it (keyword only). Default: False.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinygrad_edu import nn, optim
+        >>> w = nn.Parameter(np.array([1.0, -2.0]))
+        >>> optimizer = optim.RMSprop([w], lr=0.01)
+        >>> (w * w).sum().backward()                     # g = (2, -4)
+        >>> optimizer.step()
+        >>> w.data.round(6)                              # both weights move by 0.1
+        array([ 0.9, -1.9])
+
+    After one step v = (1 - alpha) g^2, so the step is lr * g / |g| / sqrt(1 - alpha)
+    = 10 lr for every weight, whatever the size of its gradient.
     State per parameter: ``step``, ``square_avg`` (v), ``momentum_buffer``
     (b, if momentum > 0) and ``grad_avg`` (g_ave, if centered).
     """
