@@ -20,6 +20,7 @@ Reading order (one idea per file):
     perturb.py       the same lookup compiled by Numba; sampling; batched predictions
     lime_image.py    LimeImageExplainer and ImageExplanation
     lime_text.py     LimeTextExplainer and TextExplanation
+    html_report.py   the self-contained page that as_html writes
     quality.py       stability across seeds, fidelity, deletion/insertion curves
     plots.py         outlined superpixels, weight bars, highlighted words
     attribution.py   Attribution: the result type of the gradient and perturbation methods
