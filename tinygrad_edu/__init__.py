@@ -3,7 +3,8 @@
 Reading order (the folder listing is the table of contents):
     autograd.py       the one backprop routine, for scalars and tensors
     value.py          Value: micrograd-sized scalar autodiff, plus a tiny MLP
-    tensor.py         Tensor: the same idea over numpy arrays
+    tensor.py         Tensor: the same idea over numpy arrays (with the table of every op)
+    tensor_*.py       its ops, one idea per file: elementwise, matmul, reductions, shape, versions
     gradcheck.py      checking every gradient against central differences
     functional/       softmax, losses, dropout, convolution, pooling, recurrences
     kernels/          the loops behind convolution, pooling and recurrent layers

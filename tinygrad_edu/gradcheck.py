@@ -96,11 +96,11 @@ def _low_precision_closure(fn):
     for name, value in _captured(fn):
         if isinstance(value, Module):
             dtypes = sorted({str(p.dtype) for p in value.parameters() if p.dtype != np.float64})
+            kind, listed = type(value).__name__, ", ".join(dtypes)
             if dtypes and name is None:
-                return f"the function, a {type(value).__name__}, has {', '.join(dtypes)} parameters: call .double() on it"
+                return f"the function, a {kind}, has {listed} parameters: call .double() on it"
             if dtypes:
-                return (f"the function's '{name}' ({type(value).__name__}) has {', '.join(dtypes)} parameters: "
-                        f"call {name}.double()")
+                return f"the function's '{name}' ({kind}) has {listed} parameters: call {name}.double()"
         elif isinstance(value, Tensor) and value.dtype.kind == "f" and value.dtype != np.float64:
             return f"the function's tensor '{name}' is {value.dtype}: use {name}.double()"
     return ""
