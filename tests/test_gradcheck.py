@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from tinygrad_edu import GradcheckError, Tensor, gradcheck
+from tinygrad_edu import GradcheckError, Tensor, gradcheck, nn
 
 
 def _square_with_a_bug_at(bad_index):
@@ -57,3 +57,72 @@ def test_non_contiguous_inputs_are_checked_in_place_without_copying():
     x = Tensor(view, requires_grad=True)
     assert gradcheck(lambda t: t * t, x)
     np.testing.assert_array_equal(base, np.arange(1.0, 13.0).reshape(3, 4))  # restored exactly
+
+
+# -- functions that close over a layer ---------------------------------------------------
+
+def _input(shape=(4, 3), seed=0):
+    return Tensor(np.random.default_rng(seed).standard_normal(shape), requires_grad=True)
+
+
+def test_a_float64_layer_with_trainable_parameters_checks_true_and_keeps_their_grads():
+    layer = nn.Linear(3, 2).double()
+    assert layer.weight.requires_grad
+    assert gradcheck(lambda x: layer(x).tanh(), _input())
+    assert layer.weight.grad is None and layer.bias.grad is None  # checking must not train the layer
+    layer.weight.grad = np.full((2, 3), 7.0)
+    assert gradcheck(lambda x: layer(x).sum(), _input())
+    np.testing.assert_array_equal(layer.weight.grad, np.full((2, 3), 7.0))
+
+
+def test_a_float64_conv_layer_checks_true():
+    conv = nn.Conv2d(2, 3, 3, padding=1).double()
+    assert gradcheck(lambda x: conv(x).tanh(), _input((1, 2, 4, 4)))
+
+
+def test_a_wrong_backward_behind_a_float64_layer_is_still_caught():
+    layer = nn.Linear(3, 2).double()
+    with pytest.raises(GradcheckError, match=r"input 0 \(shape \(4, 3\)\) at index \(2, 0\) is wrong"):
+        gradcheck(lambda x: _square_with_a_bug_at((2, 1))(layer(x)), _input())
+
+
+def test_a_float32_layer_is_named_with_the_fix():
+    layer = nn.Linear(3, 2)
+    with pytest.raises(TypeError, match=r"gradcheck needs float64 throughout, but the function's 'layer' "
+                                        r"\(Linear\) has float32 parameters: call layer\.double\(\)"):
+        gradcheck(lambda x: layer(x).sum(), _input())
+
+
+def test_a_float32_layer_reached_through_a_cast_is_not_reported_as_a_wrong_gradient():
+    """x.float() makes the dtypes match, and float32 rounding then fails the comparison."""
+    conv = nn.Conv2d(1, 2, 3)
+    with pytest.raises(TypeError, match=r"op 'astype' on the path from the inputs computes in float32, whose "
+                                        r"rounding alone can explain this failure \(gradcheck: gradient of input 0.*"
+                                        r"the function's 'conv' \(Conv2d\) has float32 parameters: call conv\.double"):
+        gradcheck(lambda x: conv(x.float()).double().tanh(), _input((1, 1, 5, 5)))
+
+
+def test_a_module_passed_as_the_function_is_named_too():
+    with pytest.raises(TypeError, match=r"the function, a Linear, has float32 parameters: call \.double\(\) on it"):
+        gradcheck(nn.Linear(3, 2), _input())
+
+
+def test_an_unrelated_type_error_inside_the_function_is_left_alone():
+    layer = nn.Linear(3, 2)
+
+    def broken(x):
+        return layer(x.float()) + "oops"  # refused by Tensor, whose message mentions np.float32
+
+    with pytest.raises(TypeError) as caught:
+        gradcheck(broken, _input())
+    assert "gradcheck" not in str(caught.value) and "numeric dtype" in str(caught.value)
+
+
+def test_a_function_that_cuts_the_graph_gets_a_zero_analytic_gradient_and_fails():
+    with pytest.raises(GradcheckError, match=r"analytic 0, numerical 2"):
+        gradcheck(lambda x: Tensor(x.data * 2).sum(), _input((3,)))
+
+
+def test_a_function_that_does_not_return_a_tensor_is_refused():
+    with pytest.raises(TypeError, match="expected fn to return a Tensor, got float"):
+        gradcheck(lambda x: 1.0, _input((3,)))

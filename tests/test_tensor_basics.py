@@ -133,3 +133,49 @@ def test_comparisons_give_constant_boolean_tensors_usable_as_masks():
     np.testing.assert_array_equal((x < 0).data, [True, False, False])
     tg.where(mask, x, 0.0).sum().backward()
     np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])
+
+
+def test_the_table_in_tensor_py_lists_every_op_in_the_order_its_file_defines_them():
+    """An op added without its row (forward and local derivative) in the table fails here."""
+    import inspect
+    import re
+    import sys
+
+    table = sys.modules["tinygrad_edu.tensor"].__doc__.split("local derivative\n")[1].split("Broadcasting")[0]
+    sections, current = {}, None
+    for line in table.splitlines():
+        header = re.match(r"^  (tensor\w*)\.py", line)
+        if header:
+            current = sections.setdefault(header.group(1), [])
+        elif current is not None and line.strip():
+            names_column = re.split(r"\s{2,}", line.strip())[0]  # the column before the forward
+            current.extend(re.findall(r"[A-Za-z_]+", names_column))
+    assert list(sections) == ["tensor", "tensor_elementwise", "tensor_matmul", "tensor_reductions",
+                              "tensor_shape", "tensor_versions"]
+    attached = {id(value) for value in vars(Tensor).values()}
+    for file_name, words in sections.items():
+        module = sys.modules[f"tinygrad_edu.{file_name}"]
+        functions = [f for name, f in vars(module).items() if inspect.isfunction(f) and not name.startswith("_")
+                     and f.__module__ == module.__name__]
+        ops = [f for f in functions if id(f) in attached or "_make" in f.__code__.co_names]
+        if file_name == "tensor":
+            ops = [Tensor.astype]  # the core's one op; the rest of tensor.py is the object itself
+        ops.sort(key=lambda f: f.__code__.co_firstlineno)
+        missing = [f.__name__ for f in ops if f.__name__ not in words]
+        assert not missing, f"{file_name}.py defines ops the table does not list: {missing}"
+        positions = [words.index(f.__name__) for f in ops]
+        assert positions == sorted(positions), f"the table lists {file_name}.py's ops out of order"
+
+
+def test_as_tensor_is_the_one_wrapper_passes_tensors_through_and_promotes_numbers_like_pytorch():
+    from tinygrad_edu.tensor import as_tensor
+
+    x = Tensor(np.ones(2, np.float32))
+    assert as_tensor(x) is x and as_tensor(x, np.float64) is x  # an existing tensor is never converted
+    assert as_tensor([1, 2], np.float64).dtype == np.float64  # a loss's targets take the logits' dtype
+    assert as_tensor(np.ones(2)).dtype == np.float64  # arrays keep their dtype
+    assert as_tensor(0.1, next_to=np.float32).dtype == np.float32
+    assert as_tensor(0.5, next_to=np.int64).dtype == np.float32
+    assert as_tensor(1, next_to=np.bool_).dtype == np.int64
+    assert as_tensor(True, next_to=np.float64).dtype == np.float64
+    assert as_tensor(np.ones(2), next_to=np.float32).dtype == np.float64  # next_to is for numbers only

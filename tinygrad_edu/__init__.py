@@ -1,17 +1,18 @@
 """tinygrad-edu: a deep-learning engine you can read as a textbook.
 
-Reading order (the folder listing is the table of contents):
+Reading order (README.md lists every file; each file names the next):
     autograd.py       the one backprop routine, for scalars and tensors
     value.py          Value: micrograd-sized scalar autodiff, plus a tiny MLP
-    tensor.py         Tensor: the same idea over numpy arrays
+    tensor.py         Tensor: the same idea over numpy arrays, and the table of its ops
+    tensor_*.py       the ops, one idea per file: elementwise, matmul, reductions, shape, versions
     gradcheck.py      checking every gradient against central differences
-    functional/       softmax, losses, dropout, convolution, pooling, recurrences
-    kernels/          the loops behind convolution, pooling and recurrent layers
-    nn/               Module, Parameter and the layers
+    functional/       softmax, losses, dropout (convolution and recurrences come after the kernels)
+    nn/               Module, Parameter and the layers; models.py, the lecture's networks
     optim/            SGD, RMSprop, Adadelta, Adam
-    distributions.py  Categorical: sampling actions and their log-probabilities
     training.py       fit / evaluate / predict, Keras-style
-    summary.py, plotting.py, serialization.py, files.py
+    summary.py, plotting.py, serialization.py, files.py, data.py, distributions.py
+    kernels/          the loops behind convolution, pooling and recurrent layers, each beside its reference
+    functional/conv.py, pooling.py, embedding.py, recurrent.py: the kernels as Tensor operations
 """
 from . import distributions, functional, nn, optim
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad

@@ -22,7 +22,7 @@ import numpy as np
 
 from .functional.activations import log_softmax
 from .random import default_generator
-from .tensor import Tensor
+from .tensor import Tensor, as_tensor
 
 
 class Categorical:
@@ -31,14 +31,14 @@ class Categorical:
             raise ValueError("Categorical needs exactly one of probs= or logits=, got "
                              f"{'both' if probs is not None else 'neither'}")
         if logits is None:
-            probs = probs if isinstance(probs, Tensor) else Tensor(probs)
+            probs = as_tensor(probs)
             _check_last_axis(probs, "probs")
             if np.any(probs.data < 0) or not np.allclose(probs.data.sum(axis=-1), 1.0, atol=1e-5):
                 raise ValueError("Categorical: probs must be non-negative and sum to 1 along the last axis, "
                                  f"got sums {np.round(probs.data.sum(axis=-1), 4).ravel()[:5]}")
             with np.errstate(divide="ignore"):  # p = 0 gives logit -inf: that category is never drawn
                 logits = probs.log()  # log p is a valid set of logits: softmax(log p) = p
-        logits = logits if isinstance(logits, Tensor) else Tensor(logits)
+        logits = as_tensor(logits)
         _check_last_axis(logits, "logits")
         self.logits = log_softmax(logits, axis=-1)  # normalised: log p_k
         self.num_categories = logits.shape[-1]

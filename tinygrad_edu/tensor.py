@@ -1,26 +1,59 @@
 """Tensor: an n-dimensional numpy array that remembers how it was computed.
 
 A Tensor is the scalar ``Value`` of value.py grown up: ``data`` is an ndarray
-instead of a float, and each operation's backward closure works on whole
-arrays. The chain rule is the same; only the local derivatives change:
+instead of a float, and each op's backward works on whole arrays. The chain
+rule is the same; only the local derivatives change. Here is every op, by
+the name of its function, in the order the files define them (g = dL/dy,
+the gradient arriving at the output y):
 
-    y = a + b      grad_a = g                  grad_b = g
-    y = a * b      grad_a = g * b              grad_b = g * a
-    y = a @ b      grad_a = g @ b.T            grad_b = a.T @ g
-    y = sum(a)     grad_a = g broadcast back to a's shape
-    y = exp(a)     grad_a = g * y
+  function      forward                      local derivative
+  tensor.py
+    astype      y = x in another dtype       grad_x = g cast back (none flows to ints)
+  tensor_elementwise.py  (operands broadcast first; every gradient is then unbroadcast)
+    add         y = a + b                    grad_a = g              grad_b = g
+    sub         y = a - b                    grad_a = g              grad_b = -g
+    mul         y = a * b                    grad_a = g * b          grad_b = g * a
+    div         y = a / b                    grad_a = g / b          grad_b = -g * a / b^2
+    pow         y = x ** p                   grad_x = g p x^(p-1)    grad_p = g y ln x
+    neg         y = -x                       grad_x = -g
+    exp         y = e^x                      grad_x = g * y
+    log         y = ln x                     grad_x = g / x
+    sqrt        y = sqrt(x)                  grad_x = g / (2 y)
+    abs         y = |x|                      grad_x = g * sign(x)
+    clip        y = min(max(x, lo), hi)      grad_x = g where lo <= x <= hi, else 0
+    relu        y = max(x, 0)                grad_x = g * (x > 0)
+    sigmoid     y = 1 / (1 + e^-x)           grad_x = g * y * (1 - y)
+    tanh        y = tanh(x)                  grad_x = g * (1 - y^2)
+    equal, not_equal, less, less_equal, greater, greater_equal   (==, !=, <, <=, >, >=): constants
+    where       y = a where c, else b        grad_a = g * c          grad_b = g * (1 - c)
+  tensor_matmul.py
+    matmul      y = a @ b (batched)          grad_a = g @ b^T        grad_b = a^T @ g
+  tensor_reductions.py
+    sum         y = sum over axis            grad_x = g copied back along axis
+    mean        y = sum / n                  grad_x = g / n copied back along axis
+    amax        y = the largest entry        grad_x = g shared equally by the tied largest
+    amin        y = -amax(-x)                (neg and amax)
+    max, min    with dim: (values, indices)  grad_x = g at the picked index, 0 elsewhere
+    argmax, argmin, all, any                 constants
+  tensor_shape.py
+    reshape (view), flatten, squeeze, unsqueeze    grad_x = g reshaped back
+    transpose, permute (x.T)                 grad_x = g transposed by the inverse order
+    getitem     y = x[index]                 grad_x = zeros, g added where picked
+    concatenate y = ts joined on an axis     grad_t = its slice of g
+    stack       y = ts on a new axis         grad_t = its slab of g
+  tensor_versions.py
+    setitem (x[i] = v), zero_, fill_, copy_  in-place edits: no gradient, the version bumps
 
 Broadcasting stretches an input (shape (3, 1) + shape (4,) -> shape (3, 4)),
 so the gradient that comes back has the *output's* shape. It must be summed
 over the stretched axes to get back to the input's shape: that is
-``unbroadcast``, applied to every gradient in exactly one place, ``_make``.
+``unbroadcast``, applied to every gradient in exactly one place, ``_backward``.
 
-Every op builds its result with ``Tensor._make(data, parents, backward, op)``
-and the shared routine in autograd.py does the rest.
-Read next: tinygrad_edu/gradcheck.py (how to test every backward closure).
+This file is the Tensor object itself: its data, version and gradient, the
+``_make`` every op builds its result with, and the entry to autograd.py's
+backprop. Each op file attaches its ops to Tensor with ``@tensor_method``.
+Read next: tinygrad_edu/tensor_elementwise.py (the elementwise ops and their derivatives).
 """
-from collections import namedtuple
-
 import numpy as np
 
 from . import autograd
@@ -51,28 +84,52 @@ def unbroadcast(grad, shape):
 
 
 def _as_array(data, dtype):
-    """Turn user data into an ndarray: floats default to float32, like PyTorch."""
+    """Turn user data into a numeric ndarray: floats default to float32, like PyTorch."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    if isinstance(data, (np.ndarray, np.generic)):
-        return np.asarray(data)  # numpy data keeps its dtype, as in torch.tensor(array)
-    array = np.asarray(data)
-    if array.dtype.kind == "f":
-        return array.astype(DEFAULT_FLOAT)
+        array = np.asarray(data, dtype=dtype)
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.asarray(data)  # numpy data keeps its dtype, as in torch.tensor(array)
+    else:
+        array = np.asarray(data)
+        if array.dtype.kind == "f":
+            array = array.astype(DEFAULT_FLOAT)
+    return _numeric(array)
+
+
+# bool, signed and unsigned int, float, complex: the dtypes arithmetic and gradients are defined for
+_NUMERIC_KINDS = "biufc"
+_KIND_NAMES = {"U": "strings", "S": "bytes", "O": "Python objects", "V": "raw records",
+               "M": "datetimes", "m": "timedeltas"}
+
+
+def _numeric(array):
+    """``array`` itself, or a TypeError at the door: every layer and op expects numbers."""
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(
+            f"Tensor expected a numeric dtype (bool, int, float or complex), got dtype {array.dtype} "
+            f"({_KIND_NAMES.get(array.dtype.kind, 'not numbers')}); convert the data first, e.g. "
+            "np.asarray(data, dtype=np.float32), or map words to integer ids for an Embedding"
+        )
     return array
 
 
 class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_grad_fn", "_op", "_retains_grad",
-                 "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "_parents", "_grad_fn", "_op", "_retains_grad",
+                 "_version", "_saved", "__weakref__")
     # Make ``ndarray + Tensor`` call Tensor.__radd__ instead of numpy's loop.
     __array_priority__ = 1000
+    # tensor_elementwise.py gives Tensor an elementwise ``==``; the autograd keys its
+    # bookkeeping by id() anyway, and identity hashing keeps tensors usable in sets
+    # and as dict keys, as in PyTorch.
+    __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self.data = _as_array(data, dtype)
+        self._data = _as_array(data, dtype)
         self.grad = None
+        self._version = [0]  # a list so that views of the same memory can share one counter
+        self._saved = ()
         self._parents = ()
         self._grad_fn = None
         self._op = "leaf"
@@ -81,29 +138,64 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
+    # -- data and its version counter ------------------------------------------
+    @property
+    def data(self):
+        """The ndarray itself, not a copy: reading it, or writing into it, is plain numpy.
+
+        The limit of the version counter is here: ``x.data[0] = 5`` calls
+        ndarray.__setitem__, which no Tensor sees (as with torch's .data),
+        and catching it would cost a copy or a read-only array that the
+        optimizers could not write. So it is caught only under
+        detect_anomaly(); ``x[0] = 5`` (under no_grad) is the tracked way.
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        # ``x.data = array`` and also ``x.data -= lr * g``: Python's augmented assignment
+        # on an attribute writes in place *and then* calls this setter, so both are seen.
+        self._data = _numeric(value) if isinstance(value, np.ndarray) else _as_array(value, None)
+        self._version[0] += 1
+
+    def _bump_version(self):
+        """Record an in-place change of the data (optimizers call this after their step)."""
+        self._version[0] += 1
+
     @staticmethod
-    def _make(data, parents, backward, op):
+    def _make(data, parents, backward, op, saves=(), saves_output=False):
         """The result of an op: records the graph only if some parent needs a gradient.
 
         ``backward(grad_out)`` returns one gradient (or None) per parent, in
         the output's shape if the op broadcast; ``_backward`` fits them.
+        ``saves`` lists the tensors whose data ``backward`` reads (and
+        ``saves_output`` says it reads the output's): their versions are
+        recorded now and checked before ``backward`` runs (tensor_versions.py).
         """
         out = Tensor.__new__(Tensor)
-        out.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        out._data = data if isinstance(data, np.ndarray) else np.asarray(data)
         out.grad = None
         out._op = op
         out._retains_grad = False
+        out._version = [0]
         if _grad_mode.enabled and any([parent.requires_grad for parent in parents]):
             out.requires_grad = True
             out._parents = parents
             out._grad_fn = backward
+            out._saved = _record_saved(out, saves, saves_output) if saves or saves_output else ()
         else:
             out.requires_grad = False
             out._parents = ()
             out._grad_fn = None
+            out._saved = ()
         if _anomaly_mode.enabled:
-            check_finite(op, "forward", (out.data,))
+            check_finite(op, "forward", (out._data,))
         return out
+
+    def _share_version_of(self, source):
+        """A view of ``source``'s memory: an in-place edit of either one is an edit of both."""
+        self._version = source._version
+        return self
 
     # -- the autograd protocol -------------------------------------------------
     def _backward(self, grad):
@@ -111,11 +203,13 @@ class Tensor:
 
         This is the one place where gradients are un-broadcast.
         """
+        if self._saved:
+            _check_saved(self)
         fitted = []
         for parent, parent_grad in zip(self._parents, self._grad_fn(grad)):
             if parent_grad is not None:
-                parent_grad = unbroadcast(np.asarray(parent_grad), parent.data.shape)
-                parent_grad = parent_grad.astype(parent.data.dtype, copy=False)
+                parent_grad = unbroadcast(np.asarray(parent_grad), parent._data.shape)
+                parent_grad = parent_grad.astype(parent._data.dtype, copy=False)
             fitted.append(parent_grad)
         return fitted
 
@@ -124,7 +218,7 @@ class Tensor:
         if self._parents and not self._retains_grad:
             return
         if self.grad is None:
-            self.grad = np.array(grad, dtype=self.data.dtype)
+            self.grad = np.array(grad, dtype=self._data.dtype)
         else:
             self.grad = self.grad + grad
 
@@ -136,22 +230,22 @@ class Tensor:
                 "create its inputs with requires_grad=True"
             )
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
                     f"backward() needs grad= for a non-scalar tensor of shape {self.shape}: "
                     "pass a gradient of that shape, or reduce to a scalar first (e.g. .sum())"
                 )
-            grad = np.ones_like(self.data)
+            grad = np.ones_like(self._data)
         else:
-            grad = _as_array(grad, self.data.dtype)
+            grad = _as_array(grad, self._data.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"backward(): grad has shape {grad.shape}, expected {self.shape}")
         autograd.backward(self, grad)
 
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise TypeError(
-                f"only floating-point tensors can require gradients, got dtype {self.data.dtype}; "
+                f"only floating-point tensors can require gradients, got dtype {self._data.dtype}; "
                 "create it with dtype=np.float32 (or float64)"
             )
         self.requires_grad = requires_grad
@@ -163,370 +257,69 @@ class Tensor:
         return self
 
     def detach(self):
-        """The same data, cut from the graph."""
-        return Tensor(self.data)
+        """The same data (shared memory and version counter, as in PyTorch), cut from the graph."""
+        return Tensor(self._data)._share_version_of(self)
 
+    # -- numpy interop -----------------------------------------------------------
     def numpy(self):
-        return self.data
+        return self._data
 
     # numpy functions on a Tensor (np.mean(predicted == labels), np.asarray(x)) work on its data and
     # give plain numpy results: constants, outside the graph.
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def __array_function__(self, func, types, args, kwargs):
         return func(*_plain_data(args), **_plain_data(kwargs))
 
     def item(self):
-        return self.data.item()
+        return self._data.item()
 
     # -- properties ----------------------------------------------------------
     @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def size(self, dim=None):
         """PyTorch's x.size(): the shape, or the length of one dimension (numpy's x.size is numel())."""
         return self.shape if dim is None else self.shape[dim]
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self):
-        return int(self.data.size)
+        return int(self._data.size)
 
     @property
     def is_leaf(self):
         return not self._parents
 
-    @property
-    def T(self):
-        return self.transpose()
-
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor (a scalar): expected at least 1 dimension, got shape (); "
                             "use .item() for its value")
-        return len(self.data)
+        return len(self._data)
 
     def __bool__(self):
         """``if x == y:`` works for one element; for more it is ambiguous, as in PyTorch and numpy."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; "
                 "use (x == y).all() or .any(), or compare .item()s"
             )
-        return bool(self.data)
-
-    def all(self):
-        return Tensor(np.all(self.data))
-
-    def any(self):
-        return Tensor(np.any(self.data))
+        return bool(self._data)
 
     def __repr__(self):
         grad_note = f", requires_grad=True, op='{self._op}'" if self.requires_grad else ""
-        return f"Tensor({np.array2string(self.data, precision=4, threshold=20)}, dtype={self.dtype}{grad_note})"
-
-    # -- elementwise arithmetic (broadcasting) ---------------------------------
-    def __add__(self, other):
-        other = _to_tensor(other, self.dtype)
-        data = _broadcasting("add", np.add, self, other)
-        return Tensor._make(data, (self, other), lambda g: (g, g), "add")
-
-    def __sub__(self, other):
-        other = _to_tensor(other, self.dtype)
-        data = _broadcasting("sub", np.subtract, self, other)
-        return Tensor._make(data, (self, other), lambda g: (g, -g), "sub")
-
-    def __mul__(self, other):
-        other = _to_tensor(other, self.dtype)
-        a, b = self.data, other.data
-        data = _broadcasting("mul", np.multiply, self, other)
-        return Tensor._make(data, (self, other), lambda g: (g * b, g * a), "mul")
-
-    def __truediv__(self, other):
-        other = _to_tensor(other, self.dtype)
-        a, b = self.data, other.data
-        data = _broadcasting("div", np.divide, self, other, true_division=True)
-        return Tensor._make(data, (self, other), lambda g: (g / b, -g * a / (b * b)), "div")
-
-    def __pow__(self, exponent):
-        """x ** p: d/dx = p * x**(p-1); d/dp = x**p * log(x) (only if p is a Tensor)."""
-        if not isinstance(exponent, Tensor):
-            p = exponent
-            x = self.data
-            if isinstance(p, float) and x.dtype.kind in "biu":
-                x = x.astype(DEFAULT_FLOAT)  # int ** 0.5 is a float tensor, as in PyTorch
-            data = x ** p
-            return Tensor._make(data, (self,), lambda g: (g * p * x ** (p - 1),), "pow")
-        x, p = self.data, exponent.data
-        data = _broadcasting("pow", np.power, self, exponent)
-
-        def backward(g):
-            grad_base = g * p * x ** (p - 1)
-            grad_exponent = g * data * np.log(np.where(x > 0, x, 1)) if exponent.requires_grad else None
-            return grad_base, grad_exponent
-
-        return Tensor._make(data, (self, exponent), backward, "pow")
-
-    def __neg__(self):
-        return Tensor._make(-self.data, (self,), lambda g: (-g,), "neg")
-
-    def __radd__(self, other):
-        return self + other
-
-    def __rsub__(self, other):
-        return _to_tensor(other, self.dtype) - self
-
-    def __rmul__(self, other):
-        return self * other
-
-    def __rtruediv__(self, other):
-        return _to_tensor(other, self.dtype) / self
-
-    def __rpow__(self, base):
-        return _to_tensor(base, self.dtype) ** self
-
-    # -- matrix multiplication -------------------------------------------------
-    def __matmul__(self, other):
-        return matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return matmul(_to_tensor(other, self.dtype), self)
-
-    # -- unary elementwise -----------------------------------------------------
-    def exp(self):
-        out = np.exp(self.data)
-        return Tensor._make(out, (self,), lambda g: (g * out,), "exp")
-
-    def log(self):
-        x = self.data
-        return Tensor._make(np.log(x), (self,), lambda g: (g / x,), "log")
-
-    def sqrt(self):
-        out = np.sqrt(self.data)
-        return Tensor._make(out, (self,), lambda g: (g / (2 * out),), "sqrt")
-
-    def abs(self):
-        x = self.data
-        return Tensor._make(np.abs(x), (self,), lambda g: (g * np.sign(x),), "abs")
-
-    def clip(self, low=None, high=None):
-        """Clamp to [low, high]; the gradient passes only where x was inside."""
-        x = self.data
-        out = np.clip(x, low, high)
-        inside = np.ones(x.shape, dtype=bool)
-        if low is not None:
-            inside &= x >= low
-        if high is not None:
-            inside &= x <= high
-        return Tensor._make(out, (self,), lambda g: (g * inside,), "clip")
-
-    def relu(self):
-        x = self.data
-        # a float mask multiplies faster than a bool one, which numpy must cast element by element
-        return Tensor._make(np.maximum(x, 0), (self,), lambda g: (g * (x > 0).astype(g.dtype),), "relu")
-
-    def sigmoid(self):
-        """sigma(x) = 1 / (1 + e^-x), computed from e^-|x| so it never overflows."""
-        out = stable_sigmoid(self.data)
-        return Tensor._make(out, (self,), lambda g: (g * out * (1 - out),), "sigmoid")
-
-    def tanh(self):
-        out = np.tanh(self.data)
-        return Tensor._make(out, (self,), lambda g: (g * (1 - out * out),), "tanh")
-
-    # -- reductions ----------------------------------------------------------
-    def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
-        axis, keepdims = _reduction_axes("sum", axis, keepdims, dim, keepdim)
-        shape = self.shape
-        out = np.sum(self.data, axis=axis, keepdims=keepdims)
-
-        def backward(g):
-            return (np.broadcast_to(_restore_axes(g, shape, axis, keepdims), shape),)
-
-        return Tensor._make(out, (self,), backward, "sum")
-
-    def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
-        axis, keepdims = _reduction_axes("mean", axis, keepdims, dim, keepdim)
-        axes = range(self.ndim) if axis is None else ((axis,) if isinstance(axis, int) else axis)
-        count = int(np.prod([self.shape[a] for a in axes]))
-        if count == 0:
-            # numpy would warn and return NaN; PyTorch also returns NaN, but silently: say so instead
-            raise ValueError(f"mean() of an empty tensor (shape {self.shape}, axis={axis}): "
-                             "expected at least one element to average, got 0")
-        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
-
-    def max(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
-        """PyTorch's max: with ``dim``, the pair (values, indices); with no dim, the 0-d largest entry.
-
-        ``axis=`` keeps numpy's meaning (values only, like np.max and torch.amax).
-        """
-        if dim is not None:
-            _, keepdim = _reduction_axes("max", axis, keepdims, dim, keepdim)
-            return self._extreme_along("max", dim, keepdim)
-        return self.amax(axis=axis, keepdims=keepdims, keepdim=keepdim)
-
-    def min(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
-        """PyTorch's min: (values, indices) with ``dim``; the 0-d smallest entry without."""
-        if dim is not None:
-            _, keepdim = _reduction_axes("min", axis, keepdims, dim, keepdim)
-            return self._extreme_along("min", dim, keepdim)
-        return self.amin(axis=axis, keepdims=keepdims, keepdim=keepdim)
-
-    def _extreme_along(self, op, dim, keepdim):
-        """max/min along one dim: values and indices; the gradient goes to the picked entry only."""
-        dim = _one_dim(op, dim, self.ndim)
-        pick = np.argmax if op == "max" else np.argmin
-        kept_indices = np.expand_dims(pick(self.data, axis=dim), dim).astype(np.int64)
-        values = np.take_along_axis(self.data, kept_indices, axis=dim)
-        shape = self.shape
-
-        def backward(g):
-            grad = np.zeros(shape, dtype=g.dtype)
-            np.put_along_axis(grad, kept_indices, g if keepdim else np.expand_dims(g, dim), axis=dim)
-            return (grad,)
-
-        indices = kept_indices if keepdim else kept_indices.squeeze(dim)
-        values = values if keepdim else values.squeeze(dim)
-        return ExtremeResult(Tensor._make(values, (self,), backward, op), Tensor(indices))
-
-    def amax(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
-        """The largest entry along ``axis``; ties share the gradient equally (like torch.amax)."""
-        axis, keepdims = _reduction_axes("amax", axis, keepdims, dim, keepdim)
-        x = self.data
-        out = np.max(x, axis=axis, keepdims=keepdims)
-        shape = self.shape
-
-        def backward(g):
-            out_kept = _restore_axes(out, shape, axis, keepdims)
-            is_max = x == out_kept
-            share = is_max / np.sum(is_max, axis=axis, keepdims=True)
-            return (share * _restore_axes(g, shape, axis, keepdims),)
-
-        return Tensor._make(out, (self,), backward, "max")
-
-    def amin(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
-        """The smallest entry along ``axis``: -amax(-x), so ties share the gradient too."""
-        axis, keepdims = _reduction_axes("amin", axis, keepdims, dim, keepdim)
-        return -((-self).amax(axis=axis, keepdims=keepdims))
-
-    def argmax(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
-        """Index of the largest entry (of the flattened tensor when no dim is given)."""
-        return self._arg_extreme("argmax", np.argmax, dim, keepdim, axis, keepdims)
-
-    def argmin(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
-        return self._arg_extreme("argmin", np.argmin, dim, keepdim, axis, keepdims)
-
-    def _arg_extreme(self, op, pick, dim, keepdim, axis, keepdims):
-        axis, keepdims = _reduction_axes(op, axis, keepdims, dim, keepdim)
-        if axis is None:
-            index = pick(self.data)
-            return Tensor(np.reshape(index, (1,) * self.ndim if keepdims else ()).astype(np.int64))
-        axis = _one_dim(op, axis, self.ndim)
-        return Tensor(pick(self.data, axis=axis, keepdims=keepdims).astype(np.int64))
-
-    # -- comparisons: constant boolean tensors (no gradient flows through a comparison) --
-    # Defining __eq__ would make Python drop the default hash; the autograd keys
-    # its bookkeeping by id() anyway, and identity hashing keeps tensors usable
-    # in sets and as dict keys, as in PyTorch.
-    __hash__ = object.__hash__
-
-    def __eq__(self, other):
-        return Tensor(np.equal(self.data, _data_of(other)))
-
-    def __ne__(self, other):
-        return Tensor(np.not_equal(self.data, _data_of(other)))
-
-    def __lt__(self, other):
-        return Tensor(self.data < _data_of(other))
-
-    def __le__(self, other):
-        return Tensor(self.data <= _data_of(other))
-
-    def __gt__(self, other):
-        return Tensor(self.data > _data_of(other))
-
-    def __ge__(self, other):
-        return Tensor(self.data >= _data_of(other))
-
-    # -- shape -----------------------------------------------------------------
-    def reshape(self, *shape):
-        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        old_shape = self.shape
-        try:
-            out = self.data.reshape(shape)
-        except ValueError:
-            raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {old_shape} ({self.numel()} elements) "
-                f"into shape {tuple(shape)}"
-            ) from None
-        return Tensor._make(out, (self,), lambda g: (g.reshape(old_shape),), "reshape")
-
-    view = reshape
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        """Merge dims start_dim..end_dim into one (PyTorch's meaning; a 0-d tensor becomes shape (1,))."""
-        if self.ndim == 0:
-            return self.reshape(1)
-        start = _one_dim("flatten", start_dim, self.ndim)
-        end = _one_dim("flatten", end_dim, self.ndim)
-        if start > end:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {self.shape}")
-        merged = int(np.prod(self.shape[start:end + 1]))
-        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
-
-    def permute(self, *dims):
-        """Reorder the dims: x.permute(0, 2, 3, 1) turns NCHW into NHWC (PyTorch's name for transpose(axes))."""
-        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
-        if len(dims) != self.ndim:
-            raise ValueError(f"permute: got {len(dims)} dims {tuple(dims)} for a tensor of shape {self.shape} "
-                             f"({self.ndim} dims)")
-        return self.transpose(tuple(_one_dim("permute", d, self.ndim) for d in dims))
-
-    def unsqueeze(self, axis):
-        return self.reshape(np.expand_dims(self.data, axis).shape)
-
-    def squeeze(self, axis=None):
-        return self.reshape(np.squeeze(self.data, axis).shape)
-
-    def transpose(self, *axes):
-        """Permute axes (numpy's meaning); no arguments reverses them."""
-        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
-        axes = tuple(axes) if axes else tuple(reversed(range(self.ndim)))
-        if sorted(axes) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
-        inverse = tuple(np.argsort(axes))
-        out = self.data.transpose(axes)
-        return Tensor._make(out, (self,), lambda g: (g.transpose(inverse),), "transpose")
-
-    def __getitem__(self, index):
-        """Basic and integer-array indexing. Repeated integer indices add up their gradients."""
-        if isinstance(index, Tensor):
-            index = index.data
-        shape = self.shape
-        out = self.data[index]
-
-        basic = _is_basic_index(index)
-
-        def backward(g):
-            grad = np.zeros(shape, dtype=g.dtype)
-            if basic:
-                grad[index] = g  # slices pick each element at most once
-            else:
-                np.add.at(grad, index, g)  # integer arrays may pick an element twice
-            return (grad,)
-
-        return Tensor._make(out, (self,), backward, "getitem")
+        return f"Tensor({np.array2string(self._data, precision=4, threshold=20)}, dtype={self.dtype}{grad_note})"
 
     # -- dtype -------------------------------------------------------------
     def astype(self, dtype):
@@ -534,8 +327,8 @@ class Tensor:
         old = self.dtype
         if dtype.kind not in "fc":
             # rounding to integers is flat almost everywhere: no gradient flows (PyTorch refuses it too)
-            return Tensor(self.data.astype(dtype))
-        return Tensor._make(self.data.astype(dtype), (self,), lambda g: (g.astype(old),), "astype")
+            return Tensor(self._data.astype(dtype))
+        return Tensor._make(self._data.astype(dtype), (self,), lambda g: (g.astype(old),), "astype")
 
     def float(self):
         return self.astype(np.float32)
@@ -545,12 +338,43 @@ class Tensor:
 
 
 # ---------------------------------------------------------------------------
-# Helpers and free functions.
+# Wrapping and unwrapping: the one way every module turns data into a Tensor.
+
+def as_tensor(value, dtype=None, *, next_to=None):
+    """``value`` as a Tensor. A Tensor passes through untouched; anything else becomes a constant.
+
+    ``dtype=`` converts the new constant to that dtype (a loss's targets take
+    the logits' dtype). ``next_to=`` is the dtype of the tensor a Python
+    number is about to meet, for PyTorch's promotion: it never widens a dtype
+    within its category (float32 + 0.1 stays float32), a float number with an
+    int or bool tensor gives the default float (int * 0.5 -> float32), and an
+    int number with a bool tensor gives int64. Arrays keep their own dtype;
+    the op then promotes the pair.
+    """
+    if isinstance(value, Tensor):
+        return value
+    if dtype is not None:
+        return Tensor(value, dtype=dtype)
+    if next_to is not None and isinstance(value, (bool, np.bool_, int, float)):
+        return Tensor(np.asarray(value, dtype=_number_dtype(value, next_to)))
+    return Tensor(value)
+
+
+def _number_dtype(number, next_to):
+    if isinstance(number, (bool, np.bool_)):
+        return next_to
+    kind = np.dtype(next_to).kind
+    if isinstance(number, float) and kind in "biu":
+        return DEFAULT_FLOAT
+    if kind == "b":
+        return np.int64
+    return next_to
+
 
 def _plain_data(value):
     """Tensors replaced by their ndarrays, inside tuples, lists and dicts too."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if isinstance(value, (tuple, list)):
         return type(value)(_plain_data(item) for item in value)
     if isinstance(value, dict):
@@ -559,223 +383,20 @@ def _plain_data(value):
 
 
 def _data_of(value):
-    return value.data if isinstance(value, Tensor) else value
+    return value._data if isinstance(value, Tensor) else value
 
 
-# What max(dim)/min(dim) return, like torch.return_types.max: ``values, indices = x.max(1)``.
-ExtremeResult = namedtuple("ExtremeResult", ["values", "indices"])
+def tensor_method(*names):
+    """Decorator for the op files: ``@tensor_method("__add__")`` makes ``x + y`` call the function."""
+    def attach(function):
+        for name in names:
+            setattr(Tensor, name, function)
+        return function
+    return attach
 
 
-def _to_tensor(value, dtype):
-    """Wrap a Python number or array as a constant; numbers take the tensor's dtype.
-
-    PyTorch's promotion for a Python number: it never widens the tensor's
-    dtype within a category (float32 + 0.1 stays float32), but a float number
-    with an int or bool tensor gives the default float (int * 0.5 -> float32),
-    and an int number with a bool tensor gives int64.
-    """
-    if isinstance(value, Tensor):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return Tensor(np.asarray(value, dtype=dtype))
-    if isinstance(value, (int, float)):
-        kind = np.dtype(dtype).kind
-        if isinstance(value, float) and kind in "biu":
-            dtype = DEFAULT_FLOAT
-        elif kind == "b":
-            dtype = np.int64
-        return Tensor(np.asarray(value, dtype=dtype))
-    return Tensor(value)
-
-
-def _result_dtype(a, b, true_division=False):
-    """PyTorch's promotion between two tensors.
-
-    Tensors with dimensions decide the dtype; a 0-d tensor joins in only if it
-    is of a higher category (bool < int < float < complex), so float32 (N,) with
-    a float64 0-d tensor stays float32, while float32 (N,) with float64 (N,)
-    gives float64. True division of integers gives the default float.
-    """
-    categories = "biufc"
-    rank = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
-    da, db = a.data.dtype, b.data.dtype
-    if (a.ndim == 0) != (b.ndim == 0):
-        dimensioned, scalar = (da, db) if b.ndim == 0 else (db, da)
-        if rank[scalar.kind] > rank[dimensioned.kind]:
-            result = np.dtype(DEFAULT_FLOAT) if scalar.kind == "f" else np.result_type(dimensioned, scalar)
-        else:
-            result = dimensioned
-    else:
-        result = np.result_type(da, db)
-    if true_division and result.kind in "biu":
-        result = np.dtype(DEFAULT_FLOAT)
-    assert result.kind in categories
-    return result
-
-
-def _reduction_axes(op, axis, keepdims, dim, keepdim):
-    """Accept PyTorch's dim=/keepdim= or numpy's axis=/keepdims=, but not both of a pair."""
-    if dim is not None and axis is not None:
-        raise TypeError(f"{op}: got both dim={dim!r} and axis={axis!r}; they mean the same thing, pass one")
-    if keepdim is not None and keepdims is not None:
-        raise TypeError(f"{op}: got both keepdim={keepdim!r} and keepdims={keepdims!r}; pass one")
-    axis = dim if axis is None else axis
-    keep = keepdim if keepdims is None else keepdims
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    return axis, bool(keep)
-
-
-def _one_dim(op, dim, ndim):
-    """A single dim as a non-negative int, or an error naming the valid range."""
-    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r} ({type(dim).__name__})")
-    bound = ndim if ndim > 0 else 1  # a 0-d tensor accepts dim 0 and -1, as in PyTorch
-    if not -bound <= dim < bound:
-        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims "
-                         f"(expected a value in [{-bound}, {bound - 1}])")
-    return int(dim) % bound
-
-
-def _is_basic_index(index):
-    """True for ints, slices, None and Ellipsis only (numpy's 'basic' indexing)."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(
-        (isinstance(part, (int, np.integer)) and not isinstance(part, (bool, np.bool_)))
-        or isinstance(part, slice) or part is None or part is Ellipsis
-        for part in parts
-    )
-
-
-def _broadcasting(op, numpy_fn, a, b, true_division=False):
-    """Apply a numpy binary op in the promoted dtype, naming both shapes if they do not broadcast."""
-    dtype = _result_dtype(a, b, true_division)
-    try:
-        return numpy_fn(a.data.astype(dtype, copy=False), b.data.astype(dtype, copy=False))
-    except ValueError:
-        raise ValueError(f"{op}: cannot broadcast shapes {a.shape} and {b.shape}") from None
-
-
-def _restore_axes(reduced, shape, axis, keepdims):
-    """Give a reduced array back its reduced axes as size-1 axes, ready to broadcast."""
-    if keepdims or axis is None:
-        return np.reshape(reduced, [1] * len(shape)) if axis is None else reduced
-    axes = (axis,) if isinstance(axis, int) else axis
-    return np.expand_dims(reduced, tuple(a % len(shape) for a in axes))
-
-
-def stable_sigmoid(x):
-    """1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) for x < 0: e^-|x| <= 1 never overflows."""
-    z = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
-
-
-def matmul(a, b):
-    """a @ b with numpy's rules: batched over leading axes; 1-D operands are promoted.
-
-    grad_a = g @ b^T and grad_b = a^T @ g, on the last two axes.
-    """
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}")
-    a2 = a.data[None, :] if a.ndim == 1 else a.data
-    b2 = b.data[:, None] if b.ndim == 1 else b.data
-    if a2.shape[-1] != b2.shape[-2]:
-        raise ValueError(
-            f"matmul: shapes {a.shape} and {b.shape} do not align: "
-            f"{a2.shape[-1]} (last axis of the first) != {b2.shape[-2]} (second-to-last axis of the second)"
-        )
-    try:
-        out2 = a2 @ b2
-    except ValueError:
-        raise ValueError(f"matmul: batch shapes of {a.shape} and {b.shape} do not broadcast") from None
-    out = out2
-    if a.ndim == 1:
-        out = out.squeeze(-2)
-    if b.ndim == 1:
-        out = out.squeeze(-1)
-
-    def backward(g):
-        g2 = g.reshape(out2.shape)
-        grad_a = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
-        grad_b = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
-        return grad_a, grad_b
-
-    return Tensor._make(out, (a, b), backward, "matmul")
-
-
-def concatenate(tensors, axis=0):
-    """Join along an existing axis; each input gets back its slice of the gradient."""
-    tensors = tuple(tensors)
-    if not tensors:
-        raise ValueError("concatenate expected a non-empty sequence of tensors, got an empty one")
-    sizes = [t.shape[axis] for t in tensors]
-    try:
-        out = np.concatenate([t.data for t in tensors], axis=axis)
-    except ValueError:
-        raise ValueError(f"concatenate along axis {axis}: shapes {[t.shape for t in tensors]} do not match") from None
-    boundaries = np.cumsum(sizes)[:-1]
-    return Tensor._make(out, tensors, lambda g: tuple(np.split(g, boundaries, axis=axis)), "concatenate")
-
-
-def stack(tensors, axis=0):
-    """Join along a new axis; each input gets back its slab of the gradient."""
-    tensors = tuple(tensors)
-    try:
-        out = np.stack([t.data for t in tensors], axis=axis)
-    except ValueError:
-        raise ValueError(f"stack: all shapes must be equal, got {[t.shape for t in tensors]}") from None
-
-    def backward(g):
-        return tuple(np.take(g, i, axis=axis) for i in range(len(tensors)))
-
-    return Tensor._make(out, tensors, backward, "stack")
-
-
-def where(condition, a, b):
-    """Pick from a where condition holds, else from b (condition is a constant)."""
-    condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
-    if condition.dtype != np.bool_:
-        # a 0/1 int or float mask: ~1 is -2 bitwise, so it must become a boolean first
-        if not np.all((condition == 0) | (condition == 1)):
-            raise ValueError(f"where: expected a boolean condition (or 0/1 values), got dtype {condition.dtype} "
-                             "with values other than 0 and 1")
-        condition = condition.astype(bool)
-    a = _to_tensor(a, DEFAULT_FLOAT)
-    b = _to_tensor(b, a.dtype)
-    out = np.where(condition, a.data, b.data)
-    return Tensor._make(out, (a, b), lambda g: (g * condition, g * ~condition), "where")
-
-
-def _as_tensor(x):
-    """The free functions also take arrays (old tutorials write torch.max(outputs.data, 1))."""
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
-def flatten(x, start_dim=0, end_dim=-1):
-    """torch.flatten(x, start_dim=1): keep the batch dim, merge the rest."""
-    return _as_tensor(x).flatten(start_dim, end_dim)
-
-
-def permute(x, *dims):
-    return _as_tensor(x).permute(*dims)
-
-
-def max(x, dim=None, keepdim=None):  # noqa: A001 (torch.max's name, on purpose)
-    """torch.max(outputs, 1) -> (values, indices); torch.max(x) -> the 0-d largest entry."""
-    return _as_tensor(x).max(dim, keepdim)
-
-
-def min(x, dim=None, keepdim=None):  # noqa: A001
-    return _as_tensor(x).min(dim, keepdim)
-
-
-def argmax(x, dim=None, keepdim=None):
-    return _as_tensor(x).argmax(dim, keepdim)
-
-
-def argmin(x, dim=None, keepdim=None):
-    return _as_tensor(x).argmin(dim, keepdim)
-
+# ---------------------------------------------------------------------------
+# Creating tensors, PyTorch's way.
 
 def tensor(data, requires_grad=False, dtype=None):
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
@@ -789,3 +410,17 @@ def zeros(*shape, dtype=DEFAULT_FLOAT, requires_grad=False):
 def ones(*shape, dtype=DEFAULT_FLOAT, requires_grad=False):
     shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
     return Tensor(np.ones(shape, dtype=dtype), requires_grad=requires_grad)
+
+
+# ---------------------------------------------------------------------------
+# The op files, in the table's order. Each imports Tensor from here and attaches
+# its ops; they are imported last because they need the class defined above.
+from .tensor_elementwise import stable_sigmoid, where  # noqa: E402
+from .tensor_matmul import matmul  # noqa: E402
+from .tensor_reductions import ExtremeResult, argmax, argmin, max, min  # noqa: E402, A004
+from .tensor_shape import concatenate, flatten, permute, stack  # noqa: E402
+from .tensor_versions import _check_saved, _record_saved  # noqa: E402
+
+__all__ = ["DEFAULT_FLOAT", "ExtremeResult", "Tensor", "argmax", "argmin", "as_tensor", "concatenate", "flatten",
+           "matmul", "max", "min", "ones", "permute", "stable_sigmoid", "stack", "tensor", "tensor_method",
+           "unbroadcast", "where", "zeros"]

@@ -20,7 +20,7 @@ Read next: tinygrad_edu/functional/pooling.py.
 import numpy as np
 
 from ..kernels import conv as conv_kernels
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 
 _LAYOUTS = {1: "(N, {c}, L)", 2: "(N, {c}, H, W)"}
 
@@ -37,8 +37,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
 
 def convolution(input, weight, bias, stride, padding, dilation, spatial_dims, name):
     """The shared body of conv1d/conv2d; ``name`` is the op or layer named in error messages."""
-    input, weight = _as_tensor(input), _as_tensor(weight)
-    bias = None if bias is None else _as_tensor(bias)
+    input, weight = as_tensor(input), as_tensor(weight)
+    bias = None if bias is None else as_tensor(bias)
     _check_shapes(input, weight, bias, spatial_dims, name)
     kernel = weight.shape[2:]
     stride = _as_tuple(stride, spatial_dims, "stride", name)
@@ -81,10 +81,6 @@ def resolve_padding(padding, kernel, stride, dilation, name):
         return tuple(pairs)
     amounts = _as_tuple(padding, len(kernel), "padding", name, minimum=0)
     return tuple((amount, amount) for amount in amounts)
-
-
-def _as_tensor(value):
-    return value if isinstance(value, Tensor) else Tensor(value)
 
 
 def _as_tuple(value, length, what, name, minimum=1):

@@ -18,7 +18,7 @@ Read next: tinygrad_edu/random.py (where dropout's coin flips and the first weig
 """
 import numpy as np
 
-from ..tensor import Tensor, stable_sigmoid
+from ..tensor import Tensor, as_tensor, stable_sigmoid
 from .activations import log_softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -114,7 +114,7 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mea
     (-log sigmoid(z) = softplus(-z), -log(1 - sigmoid(z)) = softplus(z)); pos_weight and
     weight broadcast against the logits (pos_weight per class, on the last axis).
     """
-    target = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=logits.dtype))
+    target = as_tensor(target, logits.dtype)
     if target.shape != logits.shape:
         raise ValueError(f"binary_cross_entropy_with_logits: target shape {target.shape} != logits shape {logits.shape}")
     z, t = logits.data, target.data
@@ -141,7 +141,7 @@ def _data(value):
 
 
 def mse_loss(input, target, reduction="mean"):
-    target = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=input.dtype))
+    target = as_tensor(target, input.dtype)
     if target.shape != input.shape:
         raise ValueError(f"mse_loss: target shape {target.shape} != input shape {input.shape}")
     diff = input - target
@@ -150,7 +150,7 @@ def mse_loss(input, target, reduction="mean"):
 
 def l1_loss(input, target, reduction="mean"):
     """mean |x - t|; the gradient is sign(x - t) (0 where they are equal, as in PyTorch)."""
-    target = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=input.dtype))
+    target = as_tensor(target, input.dtype)
     if target.shape != input.shape:
         raise ValueError(f"l1_loss: target shape {target.shape} != input shape {input.shape}")
     return _reduce((input - target).abs(), reduction)
@@ -161,7 +161,7 @@ def binary_cross_entropy(probs, target, weight=None, reduction="mean"):
 
     Prefer binary_cross_entropy_with_logits: it never forms log(0).
     """
-    target = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=probs.dtype))
+    target = as_tensor(target, probs.dtype)
     if target.shape != probs.shape:
         raise ValueError(f"binary_cross_entropy: target shape {target.shape} != input shape {probs.shape}")
     p = probs.data
@@ -172,5 +172,5 @@ def binary_cross_entropy(probs, target, weight=None, reduction="mean"):
         )
     losses = -(target * probs.log().clip(-100) + (1 - target) * (1 - probs).log().clip(-100))
     if weight is not None:
-        losses = losses * (weight if isinstance(weight, Tensor) else Tensor(np.asarray(weight, dtype=probs.dtype)))
+        losses = losses * as_tensor(weight, probs.dtype)
     return _reduce(losses, reduction)

@@ -13,7 +13,7 @@ in kernels/pool.py.
 Read next: tinygrad_edu/functional/embedding.py.
 """
 from ..kernels import pool as pool_kernels
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 from .conv import _as_tuple
 
 
@@ -29,7 +29,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
 
 def max_pool(input, kernel_size, stride, padding, spatial_dims, name):
     """The shared body of max_pool1d/max_pool2d; ``name`` is named in error messages."""
-    input = input if isinstance(input, Tensor) else Tensor(input)
+    input = as_tensor(input)
     kernel = _as_tuple(kernel_size, spatial_dims, "kernel_size", name)
     stride = kernel if stride is None else _as_tuple(stride, spatial_dims, "stride", name)
     padding = _as_tuple(padding, spatial_dims, "padding", name, minimum=0)

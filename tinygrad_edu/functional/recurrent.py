@@ -23,13 +23,7 @@ import numpy as np
 from ..kernels import gru as gru_kernels
 from ..kernels import lstm as lstm_kernels
 from ..kernels import rnn as rnn_kernels
-from ..tensor import Tensor
-
-
-def _as_tensor(value):
-    if value is None or isinstance(value, Tensor):
-        return value
-    return Tensor(value)
+from ..tensor import Tensor, as_tensor
 
 
 def _check_arguments(op, gate_count, input, states, weight_ih, weight_hh, bias_ih, bias_hh):
@@ -67,7 +61,7 @@ def _check_arguments(op, gate_count, input, states, weight_ih, weight_hh, bias_i
 
 def _initial_state(state, N, H, dtype):
     """A missing initial state means zeros (a constant: nothing to learn)."""
-    return Tensor(np.zeros((N, H), dtype=dtype)) if state is None else _as_tensor(state)
+    return Tensor(np.zeros((N, H), dtype=dtype)) if state is None else as_tensor(state)
 
 
 def _select(tensor, index, op):
@@ -94,8 +88,8 @@ def _optional(values, keep):
 
 def lstm(input, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     """One LSTM layer (gates i, f, g, o). Returns output (T, N, H), h_n (N, H), c_n (N, H)."""
-    input, weight_ih, weight_hh = _as_tensor(input), _as_tensor(weight_ih), _as_tensor(weight_hh)
-    bias_ih, bias_hh = _as_tensor(bias_ih), _as_tensor(bias_hh)
+    input, weight_ih, weight_hh = as_tensor(input), as_tensor(weight_ih), as_tensor(weight_hh)
+    bias_ih, bias_hh = (None if bias is None else as_tensor(bias) for bias in (bias_ih, bias_hh))
     H = _check_arguments("lstm", 4, input, {"h0": h0, "c0": c0}, weight_ih, weight_hh, bias_ih, bias_hh)
     T, N, _ = input.shape
     h0 = _initial_state(h0, N, H, input.dtype)
@@ -119,8 +113,8 @@ def lstm(input, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
 
 def gru(input, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     """One GRU layer (gates r, z, n). Returns output (T, N, H) and h_n (N, H)."""
-    input, weight_ih, weight_hh = _as_tensor(input), _as_tensor(weight_ih), _as_tensor(weight_hh)
-    bias_ih, bias_hh = _as_tensor(bias_ih), _as_tensor(bias_hh)
+    input, weight_ih, weight_hh = as_tensor(input), as_tensor(weight_ih), as_tensor(weight_hh)
+    bias_ih, bias_hh = (None if bias is None else as_tensor(bias) for bias in (bias_ih, bias_hh))
     H = _check_arguments("gru", 3, input, {"h0": h0}, weight_ih, weight_hh, bias_ih, bias_hh)
     T, N, _ = input.shape
     h0 = _initial_state(h0, N, H, input.dtype)
@@ -142,8 +136,8 @@ def gru(input, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
 
 def _rnn(nonlinearity, input, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     op = f"rnn_{nonlinearity}"
-    input, weight_ih, weight_hh = _as_tensor(input), _as_tensor(weight_ih), _as_tensor(weight_hh)
-    bias_ih, bias_hh = _as_tensor(bias_ih), _as_tensor(bias_hh)
+    input, weight_ih, weight_hh = as_tensor(input), as_tensor(weight_ih), as_tensor(weight_hh)
+    bias_ih, bias_hh = (None if bias is None else as_tensor(bias) for bias in (bias_ih, bias_hh))
     H = _check_arguments(op, 1, input, {"h0": h0}, weight_ih, weight_hh, bias_ih, bias_hh)
     T, N, _ = input.shape
     h0 = _initial_state(h0, N, H, input.dtype)

@@ -2,6 +2,8 @@
 
 Read next: tinygrad_edu/nn/sparse.py (Embedding, the first layer of a text model).
 """
+import numpy as np
+
 from .module import Module
 
 
@@ -39,7 +41,10 @@ class Flatten(Module):
     def forward(self, x):
         start = self.start_dim % x.ndim
         end = self.end_dim % x.ndim
-        return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1:])
+        # the merged size is computed, not left to reshape's -1: an empty batch (0, C, H, W)
+        # has 0 elements, and -1 could then be any size; (0, C*H*W) is what comes out, as in PyTorch
+        merged = int(np.prod(x.shape[start:end + 1]))
+        return x.reshape(x.shape[:start] + (merged,) + x.shape[end + 1:])
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from .. import functional as F
-from ..tensor import Tensor, stack
+from ..tensor import as_tensor, stack
 from . import init
 from .module import Module, Parameter
 
@@ -81,7 +81,7 @@ class RNNBase(Module):
     def _prepare_input(self, input):
         """Return the input as time-major (T, N, I) and whether it came unbatched."""
         name = type(self).__name__
-        input = input if isinstance(input, Tensor) else Tensor(input)
+        input = as_tensor(input)
         layout = "(N, T, input_size)" if self.batch_first else "(T, N, input_size)"
         if input.ndim not in (2, 3):
             raise ValueError(
@@ -108,7 +108,7 @@ class RNNBase(Module):
         """Check an initial state and give it a batch axis; None stays None (zeros)."""
         if state is None:
             return None
-        state = state if isinstance(state, Tensor) else Tensor(state)
+        state = as_tensor(state)
         if unbatched:
             expected, meaning = (self.num_layers, self.hidden_size), "(num_layers, hidden_size)"
         else:

@@ -150,6 +150,7 @@ class Optimizer:
                         f"has shape {param.data.shape} but its grad has shape {grad.shape}"
                     )
                 self._update(param, grad, self.state[param], group)
+                param._bump_version()  # the update wrote into param.data: older graphs are stale
         return loss
 
     def _update(self, param, grad, state, group):
