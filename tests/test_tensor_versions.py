@@ -284,3 +284,51 @@ def test_detect_anomaly_leaves_an_untouched_graph_alone():
         x = _leaf()
         (x * x.exp()).sum().backward()
     np.testing.assert_allclose(x.grad, np.exp(x.data) * (1 + x.data))
+
+
+# -- x -= y: in place where PyTorch is ------------------------------------------------
+
+def test_pytorch_hand_written_sgd_updates_the_parameters_in_place():
+    """``with no_grad(): for p in params: p -= lr * p.grad`` must move the parameters, not a loop variable."""
+    model, x, labels = _model_and_batch()
+    before = [p.data.copy() for p in model.parameters()]
+    F.cross_entropy(model(x), labels).backward()
+    with tg.no_grad():
+        for p in model.parameters():
+            p -= 0.5 * p.grad
+    for p, old in zip(model.parameters(), before):
+        np.testing.assert_array_equal(p.data, old - np.float32(0.5) * p.grad)
+
+
+@pytest.mark.parametrize("op, expected", [("+=", [3, 4]), ("-=", [-1, 0]), ("*=", [2, 4]), ("/=", [0.5, 1.0])])
+def test_augmented_operators_write_into_the_same_tensor_and_bump_its_version(op, expected):
+    x = Tensor(np.array([1.0, 2.0]))
+    alias, version = x, x._version[0]
+    exec(f"x {op} 2", {}, {"x": x})
+    np.testing.assert_array_equal(alias.data, expected)
+    assert alias._version[0] == version + 1
+
+
+def test_an_augmented_operator_on_a_leaf_that_requires_grad_is_refused_as_in_pytorch():
+    weight = _leaf()
+    with pytest.raises(RuntimeError, match=r"leaf tensor that requires grad is used in an in-place operation \(x -= "):
+        weight -= 1
+
+
+def test_an_augmented_operator_inside_a_graph_builds_a_new_node_with_the_right_gradient():
+    x = _leaf()
+    y = x * 2
+    first = y
+    y += x  # y is now 3 x; the old node is left as it was
+    y.sum().backward()
+    assert y is not first
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0, 3.0])
+
+
+def test_an_augmented_operator_names_a_shape_or_dtype_it_cannot_keep():
+    counts = Tensor(np.array([1, 2, 3]))
+    with pytest.raises(TypeError, match=r"result \(float64\) cannot be stored in x's dtype int64"):
+        counts += 0.5
+    with pytest.raises(ValueError, match=r"y of shape \(2, 3\) does not broadcast to x's shape \(3,\)"):
+        counts += np.ones((2, 3), dtype=np.int64)
+    np.testing.assert_array_equal(counts.data, [1, 2, 3])

@@ -43,6 +43,7 @@ the gradient arriving at the output y):
     stack       y = ts on a new axis         grad_t = its slab of g
   tensor_versions.py
     setitem (x[i] = v), zero_, fill_, copy_  in-place edits: no gradient, the version bumps
+    x += y, -=, *=, /=  in place under no_grad (inside a graph: y = x + y, a new node)
 
 Broadcasting stretches an input (shape (3, 1) + shape (4,) -> shape (3, 4)),
 so the gradient that comes back has the *output's* shape. It must be summed

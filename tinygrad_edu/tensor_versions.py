@@ -60,6 +60,51 @@ def copy_(x, source):
     return x
 
 
+# -- x += y, x -= y, x *= y, x /= y: in place where PyTorch is ---------------------------
+# ``for p in model.parameters(): p -= lr * p.grad`` under no_grad() is PyTorch's
+# hand-written SGD. Without these methods Python would fall back to ``p = p - ...``,
+# rebinding the loop variable and leaving the parameter as it was, without a word.
+
+def _in_place(name, ufunc, out_of_place):
+    def method(x, other):
+        other_data = _data_of(other)
+        other_needs_grad = getattr(other, "requires_grad", False)
+        if _grad_mode.enabled and (x.requires_grad or other_needs_grad):
+            if x.requires_grad and not x._parents:
+                raise RuntimeError(
+                    f"a leaf tensor that requires grad is used in an in-place operation (x {name} ...): "
+                    "wrap the update in no_grad(), as an optimizer does, or write x = x "
+                    f"{name[0]} ... to build a new tensor")
+            return out_of_place(x, other)  # inside a graph: a new node, as the gradient needs
+        target = np.broadcast_shapes(x.shape, np.shape(other_data))
+        if target != x.shape:
+            raise ValueError(f"x {name} y: y of shape {np.shape(other_data)} does not broadcast to x's "
+                             f"shape {x.shape} (an in-place result keeps x's shape)")
+        try:
+            ufunc(x._data, other_data, out=x._data, casting="same_kind")
+        except TypeError:  # numpy's UFuncTypeError
+            raise TypeError(f"x {name} y: the result ({np.result_type(x._data, other_data)}) cannot be "
+                            f"stored in x's dtype {x.dtype}; write x = x {name[0]} y for a new tensor") from None
+        x._bump_version()
+        return x
+    method.__name__ = method.__qualname__ = f"in_place_{ufunc.__name__}"
+    method.__doc__ = f"``x {name} y``: writes into x (no_grad, or no gradient needed), else a new node."
+    return method
+
+
+def _attach_in_place():
+    from .tensor import Tensor
+
+    for dunder, name, ufunc, plain in (("__iadd__", "+=", np.add, "__add__"),
+                                       ("__isub__", "-=", np.subtract, "__sub__"),
+                                       ("__imul__", "*=", np.multiply, "__mul__"),
+                                       ("__itruediv__", "/=", np.true_divide, "__truediv__")):
+        setattr(Tensor, dunder, _in_place(name, ufunc, getattr(Tensor, plain)))
+
+
+_attach_in_place()
+
+
 def _check_in_place_allowed(x, what):
     if x.requires_grad and _grad_mode.enabled:
         raise RuntimeError(
