@@ -130,7 +130,7 @@ def test_direct_kernels_compile_lazily_and_run_without_the_jit(tmp_path):
         x, weight, bias = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((2, 3, 3, 2)), rng.standard_normal(2)
         args = ((1, 1), ((1, 2), (0, 1)), (1, 2))
         out, saved = conv.conv2d_forward(x, weight, bias, *args)
-        assert saved[0] == "direct"
+        assert conv.uses_direct_path(weight.shape, args[0]) and saved.shape == x.shape  # saves the input
         expected, saved_ref = conv_reference.conv2d_forward(x, weight, bias, *args)
         grads = conv.conv2d_backward(out, saved, weight, x.shape, *args)
         expected_grads = conv_reference.conv2d_backward(out, saved_ref, weight, x.shape, *args)
@@ -145,30 +145,62 @@ def test_direct_kernels_compile_lazily_and_run_without_the_jit(tmp_path):
         assert "DIRECT OK" in result.stdout, result.stderr
 
 
-@settings(max_examples=30, deadline=None)
-@given(conv_cases())
-def test_im2col_and_col2im_match_reference(case):
+@settings(max_examples=40, deadline=None)
+@given(conv_cases(), st.sampled_from([np.float32, np.float64]))
+def test_im2col_and_col2im_match_reference_bit_for_bit(case, dtype):
+    """Same loops, same summation order: the fast pair equals the reference exactly, padding included."""
     (n, c_in, _, h, w, kh, kw), stride, padding, dilation, seed = case
     rng = np.random.default_rng(seed)
-    x_padded = conv_reference.pad_image(rng.standard_normal((n, c_in, h, w)), padding)
+    x = rng.standard_normal((n, c_in, h, w)).astype(dtype)
     out_size = (conv_reference.output_size(h, kh, stride[0], padding[0], dilation[0]),
                 conv_reference.output_size(w, kw, stride[1], padding[1], dilation[1]))
-    args = ((kh, kw), stride, dilation, out_size)
-    cols = im2col.im2col(x_padded, *args)
-    np.testing.assert_array_equal(cols, im2col_reference.im2col(x_padded, *args))
-    np.testing.assert_allclose(im2col.col2im(cols, x_padded.shape, *args),
-                               im2col_reference.col2im(cols, x_padded.shape, *args), rtol=1e-14)
+    args = ((kh, kw), stride, padding, dilation, out_size)
+    cols = im2col.im2col(x, *args)
+    assert cols.dtype == dtype
+    np.testing.assert_array_equal(cols, im2col_reference.im2col(x, *args))
+    grad_cols = rng.standard_normal(cols.shape).astype(dtype)
+    grad_x = im2col.col2im(grad_cols, x.shape, *args)
+    assert grad_x.shape == x.shape and grad_x.dtype == dtype
+    np.testing.assert_array_equal(grad_x, im2col_reference.col2im(grad_cols, x.shape, *args))
 
 
 def test_col2im_is_the_adjoint_of_im2col():
     """<im2col(x), c> == <x, col2im(c)> for every x and c: the defining property of a transpose."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 3, 9, 8))
-    args = ((3, 2), (2, 1), (1, 2), (4, 6))
-    cols = rng.standard_normal((3 * 3 * 2, 2 * 4 * 6))
+    args = ((3, 2), (2, 1), ((1, 2), (2, 0)), (1, 2), (5, 7))
+    cols = rng.standard_normal((3 * 3 * 2, 2 * 5 * 7))
     left = np.sum(im2col.im2col(x, *args) * cols)
     right = np.sum(x * im2col.col2im(cols, x.shape, *args))
     assert left == pytest.approx(right, rel=1e-12)
+
+
+def test_im2col_kernels_equal_their_plain_python_versions():
+    """What NUMBA_DISABLE_JIT=1 runs (the functions' Python bodies) gives the compiled results, stride 1 and 2."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 7, 6))
+    for sh, sw in [(1, 1), (2, 3)]:
+        compiled = im2col._im2col(x, 3, 2, sh, sw, 1, 2, 1, 2, 3, 3)
+        plain = im2col._im2col.py_func(x, 3, 2, sh, sw, 1, 2, 1, 2, 3, 3)
+        np.testing.assert_array_equal(compiled, plain)
+        np.testing.assert_array_equal(im2col._col2im(compiled, x.shape, sh, sw, 1, 2, 1, 2),
+                                      im2col._col2im.py_func(compiled, x.shape, sh, sw, 1, 2, 1, 2))
+
+
+@settings(max_examples=30, deadline=None)
+@given(conv_cases())
+def test_fast_and_reference_save_the_same_windows(case):
+    """Issue 14: the im2col path saves for backward exactly what the reference saves."""
+    shapes, stride, padding, dilation, seed = case
+    _, x, weight, bias = random_problem(shapes, seed)
+    if conv.uses_direct_path(weight.shape, stride):
+        _, saved = conv.conv2d_forward(x, weight, bias, stride, padding, dilation)
+        np.testing.assert_array_equal(saved, x)  # the direct path saves its input
+        return
+    _, saved = conv.conv2d_forward(x, weight, bias, stride, padding, dilation)
+    _, saved_ref = conv_reference.conv2d_forward(x, weight, bias, stride, padding, dilation)
+    assert saved.shape == saved_ref.shape
+    np.testing.assert_array_equal(saved, saved_ref)
 
 
 def test_conv1d_fast_matches_reference():

@@ -1,5 +1,6 @@
 """The Numba max-pool kernels agree with the loop reference, including ties and overlapping windows."""
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,3 +83,18 @@ def test_unrolled_2x2_path_matches_reference_for_every_stride():
         np.testing.assert_array_equal(out, expected)
         np.testing.assert_array_equal(argmax, expected_argmax)
         np.testing.assert_array_equal(general_argmax, expected_argmax)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_vectorised_2x2_kernel_matches_reference_with_ties_and_nans(dtype):
+    """MaxPool2d(2)'s own kernel: odd sizes (the last row and column are dropped), ties, a NaN in each tap."""
+    rng = np.random.default_rng(8)
+    x = np.round(rng.standard_normal((2, 3, 11, 9))).astype(dtype)
+    for tap, (row, column) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
+        x[0, tap % 3, 2 * tap + row, 2 * tap + column] = np.nan
+    out, argmax = pool.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
+    expected, expected_argmax = pool_reference.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
+    assert out.dtype == dtype and out.shape == (2, 3, 5, 4)
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(argmax, expected_argmax)
+    np.testing.assert_array_equal(pool._max_pool2x2_forward.py_func(x, 5, 4)[1], argmax)  # NUMBA_DISABLE_JIT's code

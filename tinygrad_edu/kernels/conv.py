@@ -1,27 +1,35 @@
 """Fast convolution: im2col, then one matrix product per pass (the reference is conv_reference.py).
 
-im2col copies every window of the padded input into a column, so that with
-W = weight reshaped to (O, C*KH*KW) and the whole batch side by side,
+This file and conv_reference.py take the same arguments, save the same thing
+for backward (the windows, windows[c, i, j, n, y, x] = x_pad[n, c, y*sh + i*dh,
+x*sw + j*dw]) and compute grad_weight, grad_bias, grad_input in that order.
+Side by side, with W = weight reshaped to (O, C*KH*KW) and cols = the windows
+reshaped to (C*KH*KW, N*OH*OW):
 
-    forward        out_rows    = W @ cols                  (O, N*OH*OW)
-    grad_weight                = grad_rows @ cols^T        (O, C*KH*KW)
-    grad_input     grad_cols   = W^T @ grad_rows, then col2im adds each entry
-                                 back onto the pixel it was copied from
-    grad_bias                  = grad_rows summed over its columns
+    reference (loop over taps i, j)                  here (one BLAS call for all taps)
+    windows[:, i, j] = x_pad[:, :, rows, columns]    cols = im2col(x, ...)
+    out += einsum("oc,cnyx->noyx", weight_ij, ...)   out_rows = W @ cols          (O, N*OH*OW)
+    out += bias                                      layout change + bias, one pass
+    grad_weight_ij = einsum("noyx,cnyx->oc", ...)    grad_weight = grad_rows @ cols^T
+    grad_bias = grad_out.sum(axis=(0, 2, 3))         grad_bias = grad_rows.sum(axis=1)
+    grad_x_pad[.., rows, columns] += einsum(...)     grad_cols = W^T @ grad_rows, then col2im
+    crop the padding                                 (col2im skips the padding)
 
-where grad_rows is grad_out laid out like out_rows. These are the derivatives
-of y = W @ cols (see tensor.py's matmul) plus the adjoint of the copy. Each
-product is ONE large BLAS call for the whole batch. One call per image would
-skip the (N, O) <-> (O, N) transposing copies, but every BLAS call hands work
-to BLAS's threads and waits for them; on a busy machine one such wait can cost
-a whole scheduler time slice, and 64 small calls measured up to 40x slower.
-The forward pass hands ``cols`` to the backward pass, so the windows are
-copied once per step, not twice.
+where grad_rows is grad_out laid out like out_rows. The two differ for speed:
+the reference's KH*KW small einsums become ONE large BLAS call per product
+for the whole batch, which BLAS runs near the machine's peak. Measured on
+conv (b), (64, 32, 13, 13) -> 64 channels, one core, CPU time: forward 7.8 ms
+here against 28 ms for the reference, backward 11.8 against 106 ms; each of
+the three products takes 4.2-4.9 ms of that. One call per image would skip
+the (N, O) <-> (O, N) transposing copies, but every BLAS call hands work to
+BLAS's threads and waits for them; on a busy machine one such wait can cost a
+whole scheduler time slice, and 64 small calls measured up to 40x slower.
 
 The price is memory: cols holds KH*KW copies of the input. With few input
 channels at stride 1 (C*KH*KW <= DIRECT_MAX_TAPS: a first layer on MNIST or RGB)
 cols is too thin for BLAS to pay for the copy, so those layers go to
-conv_direct.py instead.
+conv_direct.py instead; that path saves the input itself, from which its
+backward loops read the windows.
 Read next: tinygrad_edu/kernels/conv_direct.py.
 """
 import threading
@@ -29,7 +37,7 @@ import threading
 import numpy as np
 
 from . import conv_direct
-from .conv_reference import conv1d_from_conv2d, output_size, pad_image
+from .conv_reference import conv1d_from_conv2d, output_size
 from .im2col import col2im, im2col
 
 # Direct loops beat im2col + BLAS up to about this many taps per output value
@@ -71,15 +79,16 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation):
     """x (N, C, H, W), weight (O, C, KH, KW), bias (O,) or None -> (out, saved for backward).
 
     ``stride`` and ``dilation`` are pairs, ``padding`` is ((top, bottom), (left, right)).
+    Saved: the windows (C, KH, KW, N, OH, OW), exactly conv_reference's; or, on the
+    direct path, the input itself, from which its backward loops read the windows.
     """
     if uses_direct_path(weight.shape, stride):
-        out, x = conv_direct.conv2d_forward(x, weight, bias, padding, dilation)
-        return out, ("direct", x)
-    n_batch = x.shape[0]
+        return conv_direct.conv2d_forward(x, weight, bias, padding, dilation)
+    n_batch, channels = x.shape[:2]
     out_channels, _, kh, kw = weight.shape
     oh = output_size(x.shape[2], kh, stride[0], padding[0], dilation[0])
     ow = output_size(x.shape[3], kw, stride[1], padding[1], dilation[1])
-    cols = im2col(pad_image(x, padding), (kh, kw), stride, dilation, (oh, ow))
+    cols = im2col(x, (kh, kw), stride, padding, dilation, (oh, ow))  # the windows as one matrix
     out_rows = _scratch.array("out_rows", (out_channels, cols.shape[1]), cols.dtype)
     np.matmul(weight.reshape(out_channels, -1), cols, out=out_rows)
     # (O, N, OH, OW) -> (N, O, OH, OW): the layout change and the bias share one pass.
@@ -89,40 +98,31 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation):
         np.copyto(out, by_image)
     else:
         np.add(by_image, bias.reshape(1, out_channels, 1, 1), out=out)
-    return out, ("im2col", cols)
+    return out, cols.reshape(channels, kh, kw, n_batch, oh, ow)
 
 
 def conv2d_backward(grad_out, saved, weight, input_shape, stride, padding, dilation, need_input_grad=True):
-    """Gradients (grad_input, grad_weight, grad_bias) from grad_out (N, O, OH, OW).
+    """Gradients (grad_input, grad_weight, grad_bias) from grad_out (N, O, OH, OW) and the saved windows.
 
     grad_input is None when ``need_input_grad`` is False (e.g. for the network's first layer).
     """
-    path, saved_array = saved
-    if path == "direct":
-        grad_weight, grad_bias = conv_direct.grad_weight_and_bias(grad_out, saved_array, padding, weight.shape[2:],
-                                                                  dilation)
-        if not need_input_grad:
-            return None, grad_weight, grad_bias
-        return conv_direct.grad_input(grad_out, weight, input_shape, padding, dilation), grad_weight, grad_bias
-    cols = saved_array
+    if uses_direct_path(weight.shape, stride):
+        return conv_direct.conv2d_backward(grad_out, saved, weight, input_shape, padding, dilation, need_input_grad)
+    windows = saved
     out_channels, _, kh, kw = weight.shape
-    oh, ow = grad_out.shape[2:]
-    n_batch = grad_out.shape[0]
+    n_batch, _, oh, ow = grad_out.shape
+    cols = windows.reshape(windows.shape[0] * kh * kw, -1)  # (C*KH*KW, N*OH*OW), also for N = 0
     grad_rows = _scratch.array("grad_rows", (out_channels, n_batch, oh, ow), grad_out.dtype)
-    np.copyto(grad_rows, grad_out.transpose(1, 0, 2, 3))
+    np.copyto(grad_rows, grad_out.transpose(1, 0, 2, 3))  # grad_out laid out like out_rows
     grad_rows = grad_rows.reshape(out_channels, -1)
     grad_weight = (grad_rows @ cols.T).reshape(weight.shape)
     grad_bias = grad_rows.sum(axis=1)
     if not need_input_grad:
         return None, grad_weight, grad_bias
-    grad_cols = _scratch.array("grad_cols", (cols.shape[0], grad_rows.shape[1]), grad_rows.dtype)
+    grad_cols = _scratch.array("grad_cols", cols.shape, grad_rows.dtype)
     np.matmul(weight.reshape(out_channels, -1).T, grad_rows, out=grad_cols)
-    (top, bottom), (left, right) = padding
-    n_batch, channels, height, width = input_shape
-    padded_shape = (n_batch, channels, height + top + bottom, width + left + right)
-    grad_padded = col2im(grad_cols, padded_shape, (kh, kw), stride, dilation, (oh, ow))
-    grad_input = grad_padded[:, :, top:top + height, left:left + width]
-    return np.ascontiguousarray(grad_input), grad_weight, grad_bias
+    grad_input = col2im(grad_cols, input_shape, (kh, kw), stride, padding, dilation, (oh, ow))
+    return grad_input, grad_weight, grad_bias
 
 
 # conv1d is conv2d on an image of height 1 (see conv_reference.conv1d_from_conv2d)

@@ -17,6 +17,20 @@ just before its turn, so it stays in cache.
 Backward: grad_input is the same loop run on grad_out with the kernel flipped
 and its channels swapped (the lecture's "full convolution"); grad_weight[o, t]
 is a dot product of grad_out's full-width row with the shifted input row.
+
+Against conv_reference.py (same arguments, same three gradients in the same
+order; what it saves is the input x, since the loops read each window
+straight out of it instead of keeping the reference's copies):
+
+    reference                                       here
+    out += einsum(weight_ij, windows_ij) + bias     _correlate_rows (acc starts at bias[o])
+    grad_weight_ij = einsum(grad_out, windows_ij)   _grad_weight_rows (one dot product per tap)
+    grad_bias = grad_out.sum(axis=(0, 2, 3))        _grad_weight_rows (the same pass over grad_out)
+    grad_x_pad[.., rows, columns] += ...; crop      grad_input: _correlate_rows, flipped kernel
+
+Measured against the im2col path (one core, CPU time, shared machine):
+conv (a) (64, 1, 28, 28) -> 32: forward 1.7 ms vs 2.6, backward 3.3 vs 4.5;
+conv (c) (32, 3, 64, 64) -> 16, padding 1: forward 4.1 vs 6.8, backward 7.7 vs 14.1.
 Serial on purpose: a prange was faster alone but slower in a training step,
 where OpenBLAS's spinning threads take the second core.
 Read next: tinygrad_edu/kernels/pool_reference.py (max pooling from its definition).
@@ -37,6 +51,14 @@ def conv2d_forward(x, weight, bias, padding, dilation):
     ow = output_size(x.shape[3], kw, 1, padding[1], dilation[1])
     bias = np.zeros(weight.shape[0], dtype=x.dtype) if bias is None else np.ascontiguousarray(bias)
     return _correlate(x, padding, weight, bias, dilation, (oh, ow)), x
+
+
+def conv2d_backward(grad_out, x, weight, input_shape, padding, dilation, need_input_grad=True):
+    """(grad_input or None, grad_weight, grad_bias) from grad_out (N, O, OH, OW) and the saved input x."""
+    grad_weight, grad_bias = grad_weight_and_bias(grad_out, x, padding, weight.shape[2:], dilation)
+    if not need_input_grad:
+        return None, grad_weight, grad_bias
+    return grad_input(grad_out, weight, input_shape, padding, dilation), grad_weight, grad_bias
 
 
 def grad_input(grad_out, weight, input_shape, padding, dilation):

@@ -10,19 +10,21 @@ where x_pad is the input with zeros added around it, (sh, sw) is the stride
 and (dh, dw) the dilation (the gap between kernel taps). Out of bounds there is
 nothing, so the output has OH = (H_pad - dh*(KH-1) - 1) // sh + 1 rows.
 
-Here we loop over the KH*KW kernel offsets (i, j). For one offset, the pixels
+Here we loop over the KH*KW kernel taps (i, j). For one tap, the pixels
 x_pad[n, c, y*sh + i*dh, x*sw + j*dw] for all (y, x) form a strided slice of
-the image, a "patch" of shape (N, C, OH, OW), and the sum over c is a small
-matrix product with weight[:, :, i, j]. The backward pass follows from the
-chain rule on that one line:
+the image, the tap's "window" of shape (C, N, OH, OW), and the sum over c is a
+small matrix product with weight[:, :, i, j]. The forward pass keeps every
+window, windows[c, i, j, n, y, x] (the numbers im2col copies, in its order),
+for the backward pass, which follows from the chain rule on that one line:
 
-    grad_weight[o, c, i, j] = sum over n, y, x of grad_out[n, o, y, x] * patch[n, c, y, x]
-    grad_patch[n, c, y, x]  = sum over o of weight[o, c, i, j] * grad_out[n, o, y, x]
+    grad_weight[o, c, i, j] = sum over n, y, x of grad_out[n, o, y, x] * windows[c, i, j, n, y, x]
     grad_bias[o]            = sum over n, y, x of grad_out[n, o, y, x]
+    grad_window[n, c, y, x] = sum over o of weight[o, c, i, j] * grad_out[n, o, y, x]
 
-and grad_patch is added back where the patch came from (pixels used by several
-offsets collect several contributions). 1-D convolution is the 2-D one on an
-image of height 1.
+and each grad_window is added back where its window came from (pixels used by
+several taps collect several contributions). conv.py takes the same arguments,
+saves the same windows and computes the same three gradients in the same
+order. 1-D convolution is the 2-D one on an image of height 1.
 Read next: tinygrad_edu/kernels/im2col_reference.py: the trick that makes this fast.
 """
 import numpy as np
@@ -51,48 +53,52 @@ def _patch_slices(offset, dilation, stride, out_size):
 
 
 def conv2d_forward(x, weight, bias, stride, padding, dilation):
-    """x (N, C, H, W), weight (O, C, KH, KW), bias (O,) or None -> (out, saved for backward).
+    """x (N, C, H, W), weight (O, C, KH, KW), bias (O,) or None -> (out, windows saved for backward).
 
     ``stride`` and ``dilation`` are pairs, ``padding`` is ((top, bottom), (left, right)).
     """
     x_pad = pad_image(x, padding)
-    n_batch = x.shape[0]
+    n_batch, channels = x.shape[:2]
     out_channels, _, kh, kw = weight.shape
     oh = output_size(x.shape[2], kh, stride[0], padding[0], dilation[0])
     ow = output_size(x.shape[3], kw, stride[1], padding[1], dilation[1])
+    windows = np.empty((channels, kh, kw, n_batch, oh, ow), dtype=x.dtype)
     out = np.zeros((n_batch, out_channels, oh, ow), dtype=x.dtype)
     for i in range(kh):
         for j in range(kw):
             rows = _patch_slices(i, dilation[0], stride[0], oh)
             columns = _patch_slices(j, dilation[1], stride[1], ow)
-            patch = x_pad[:, :, rows, columns]
-            out += np.einsum("oc,ncyx->noyx", weight[:, :, i, j], patch)
+            windows[:, i, j] = x_pad[:, :, rows, columns].transpose(1, 0, 2, 3)  # (C, N, OH, OW)
+            out += np.einsum("oc,cnyx->noyx", weight[:, :, i, j], windows[:, i, j])
     if bias is not None:
         out += bias[None, :, None, None]
-    return out, x_pad
+    return out, windows
 
 
 def conv2d_backward(grad_out, saved, weight, input_shape, stride, padding, dilation, need_input_grad=True):
-    """Gradients (grad_input, grad_weight, grad_bias) from grad_out (N, O, OH, OW).
+    """Gradients (grad_input, grad_weight, grad_bias) from grad_out (N, O, OH, OW) and the saved windows.
 
     grad_input is None when ``need_input_grad`` is False (e.g. for the network's first layer).
     """
-    x_pad = saved
+    windows = saved
     _, _, kh, kw = weight.shape
     oh, ow = grad_out.shape[2:]
-    grad_x_pad = np.zeros_like(x_pad)
     grad_weight = np.zeros_like(weight)
+    for i in range(kh):
+        for j in range(kw):
+            grad_weight[:, :, i, j] = np.einsum("noyx,cnyx->oc", grad_out, windows[:, i, j])
+    grad_bias = grad_out.sum(axis=(0, 2, 3))
+    if not need_input_grad:
+        return None, grad_weight, grad_bias
+    (top, bottom), (left, right) = padding
+    n_batch, channels, height, width = input_shape
+    grad_x_pad = np.zeros((n_batch, channels, height + top + bottom, width + left + right), dtype=grad_out.dtype)
     for i in range(kh):
         for j in range(kw):
             rows = _patch_slices(i, dilation[0], stride[0], oh)
             columns = _patch_slices(j, dilation[1], stride[1], ow)
-            patch = x_pad[:, :, rows, columns]
-            grad_weight[:, :, i, j] = np.einsum("noyx,ncyx->oc", grad_out, patch)
             grad_x_pad[:, :, rows, columns] += np.einsum("oc,noyx->ncyx", weight[:, :, i, j], grad_out)
-    (top, _), (left, _) = padding
-    height, width = input_shape[2:]
-    grad_input = grad_x_pad[:, :, top:top + height, left:left + width] if need_input_grad else None
-    grad_bias = grad_out.sum(axis=(0, 2, 3))
+    grad_input = grad_x_pad[:, :, top:top + height, left:left + width]  # the padding's share is dropped
     return grad_input, grad_weight, grad_bias
 
 

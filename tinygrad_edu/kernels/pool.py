@@ -23,8 +23,8 @@ def max_pool2d_forward(x, kernel_size, stride, padding):
     (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
     oh, ow = output_size(x.shape[2], kh, sh, ph), output_size(x.shape[3], kw, sw, pw)
     x = np.ascontiguousarray(x)
-    if (kh, kw, ph, pw) == (2, 2, 0, 0):
-        return _max_pool2x2_forward(x, sh, sw, oh, ow)
+    if (kh, kw, sh, sw, ph, pw) == (2, 2, 2, 2, 0, 0):
+        return _max_pool2x2_forward(x, oh, ow)
     return _max_pool2d_forward(x, kh, kw, sh, sw, ph, pw, oh, ow)
 
 
@@ -69,33 +69,39 @@ def _max_pool2d_forward(x, kh, kw, sh, sw, ph, pw, oh, ow):
     return out, argmax
 
 
-@njit(cache=True)
-def _max_pool2x2_forward(x, sh, sw, oh, ow):
-    """The lecture's MaxPool2d(2), unpadded: the same scan with the four taps written out.
+@njit(cache=True, error_model="numpy")
+def _max_pool2x2_forward(x, oh, ow):
+    """The lecture's MaxPool2d(2) (2x2 windows, stride 2, no padding): the same scan, written out.
 
-    Loops over a window of run-time size 2x2 are too short for the compiler to
-    unroll; writing the taps out (and picking with selects, not branches)
-    measured about 3.5x faster on (64, 32, 26, 26).
+    Three things make the compiler emit vector code for it: the four taps are
+    written out and picked with selects, not branches (loops over a window of
+    run-time size are too short to unroll); the stride is the constant 2, so
+    the loads are regular (with the stride as an argument the same loop
+    measured no faster than the general kernel); and the rows are slices, so
+    every index is known to be in range. Measured on (64, 32, 26, 26), one core,
+    CPU time: 2.1 ms -> 0.6 ms (the general kernel: about 7 ms).
     """
     n_batch, channels, height, width = x.shape
     out = np.empty((n_batch, channels, oh, ow), dtype=x.dtype)
     argmax = np.empty((n_batch, channels, oh, ow), dtype=np.int32)  # half of int64's memory traffic
+    one, row_step = np.int32(1), np.int32(width)
     for n in range(n_batch):
         for c in range(channels):
-            plane = x[n, c]
             for y in range(oh):
-                top, bottom = plane[y * sh], plane[y * sh + 1]
+                top, bottom = x[n, c, 2 * y, :2 * ow], x[n, c, 2 * y + 1, :2 * ow]
+                out_row, index_row = out[n, c, y], argmax[n, c, y]
+                row_start = np.int32(2 * y * width)
                 for x_out in range(ow):
-                    left = x_out * sw
-                    best, best_index = top[left], y * sh * width + left
-                    for candidate, index in ((top[left + 1], best_index + 1),
-                                             (bottom[left], best_index + width),
-                                             (bottom[left + 1], best_index + width + 1)):
-                        wins = _wins(candidate, best)
-                        best_index = index if wins else best_index
-                        best = candidate if wins else best
-                    out[n, c, y, x_out] = best
-                    argmax[n, c, y, x_out] = best_index
+                    left = 2 * x_out
+                    best, offset = top[left], np.int32(0)  # reading order: top-left, top-right, bottom-left, bottom-right
+                    wins = _wins(top[left + 1], best)
+                    best, offset = (top[left + 1], one) if wins else (best, offset)
+                    wins = _wins(bottom[left], best)
+                    best, offset = (bottom[left], row_step) if wins else (best, offset)
+                    wins = _wins(bottom[left + 1], best)
+                    best, offset = (bottom[left + 1], row_step + one) if wins else (best, offset)
+                    out_row[x_out] = best
+                    index_row[x_out] = row_start + np.int32(left) + offset
     return out, argmax
 
 

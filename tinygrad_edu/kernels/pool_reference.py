@@ -35,7 +35,7 @@ def max_pool2d_forward(x, kernel_size, stride, padding):
     argmax = np.empty((n_batch, channels, oh, ow), dtype=np.int64)
     for y in range(oh):
         for x_out in range(ow):
-            window = x_pad[:, :, y * sh:y * sh + kh, x_out * sw:x_out * sw + kw].reshape(n_batch, channels, -1)
+            window = x_pad[:, :, y * sh:y * sh + kh, x_out * sw:x_out * sw + kw].reshape(n_batch, channels, kh * kw)
             winner = window.argmax(axis=-1)  # numpy's argmax returns the first maximum
             out[:, :, y, x_out] = np.take_along_axis(window, winner[..., None], axis=-1)[..., 0]
             # Window position -> padded (row, column) -> flat index in the unpadded plane.
