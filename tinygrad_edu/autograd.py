@@ -44,7 +44,8 @@ class Node(Protocol):
     ``_backward(g)``    the local chain rule: given g = dL/dy, one dL/dxi per
                         parent, g * dy/dxi, in parent order (None: no gradient).
     ``_keep_grad(g)``   receives the node's complete dL/dy once, before
-                        ``_backward``; a leaf adds it to ``.grad``.
+                        ``_backward``: a Value adds it to ``.grad``, a Tensor
+                        only if it is a leaf or was asked to ``retain_grad``.
 
     The sweep touches nothing else: not ``.data``, not ``.grad``, not the kind
     of number. That is why a scalar and an ndarray share one backprop, and why
@@ -81,7 +82,7 @@ def collector_paused():
             gc.enable()
 
 
-def topological_order(root: Node) -> list:
+def topological_order(root: Node) -> list[Node]:
     """Every node reachable from ``root``, each listed after all its parents.
 
     A depth-first search with an explicit stack instead of recursion, so a

@@ -18,7 +18,10 @@ derivatives are needed.
 A node stores numbers and its parents, never a closure that points back at
 itself: the graph has no reference cycles, so Python frees it by reference
 counting alone (micrograd's closures make a cycle per node, and its cyclic
-garbage collector then takes most of the time of a training step).
+garbage collector then takes most of the time of a training step). The
+collector would still re-walk our growing graph every 700 new objects and find
+nothing, so MLP's forward pass and backward() pause it
+(autograd.collector_paused).
 
 The bottom of the file builds a tiny MLP from Values. Read tensor.py next: the
 same idea over whole arrays, where a local derivative is a function (a
