@@ -22,7 +22,7 @@ written down once, as the ``Node`` protocol below: ``_parents``,
 ``requires_grad``, ``_op``, ``_backward(grad)`` and ``_keep_grad(grad)``.
 ``Value`` (value.py, a scalar) and ``Tensor`` (tensor.py, an ndarray) both
 satisfy it, and so does any class that provides those five members.
-Read value.py next.
+Read next: tinygrad_edu/value.py (the scalar that plugs into it).
 """
 import gc
 import math

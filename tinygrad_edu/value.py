@@ -23,9 +23,9 @@ collector would still re-walk our growing graph every 700 new objects and find
 nothing, so MLP's forward pass and backward() pause it
 (autograd.collector_paused).
 
-The bottom of the file builds a tiny MLP from Values. Read tensor.py next: the
-same idea over whole arrays, where a local derivative is a function (a
-closure), driven by the same autograd.backward.
+The bottom of the file builds a tiny MLP from Values.
+Read next: tinygrad_edu/tensor.py: the same idea over whole arrays, where a local
+derivative is a function (a closure), driven by the same autograd.backward.
 """
 import math
 import random
