@@ -1,22 +1,29 @@
 """Engine benchmarks: the scalar Value against micrograd, and the Tensor's per-op overhead.
 
-    python -m benchmarks.bench_engine
+    python -m benchmarks.bench_engine [--rounds 5] [--repeats 7]
 
-1. One training iteration (forward, backward, SGD update) of MLP(2, [16, 16, 1])
-   on 100 2-D points with micrograd's max-margin loss and L2 penalty, for our
-   Value and (if installed) the micrograd package, same work, same process.
-2. Per-op overhead of the Tensor engine on tiny 64x64 operands: a chain of adds
-   and a chain of matmuls, forward and backward, in microseconds per op, next to
-   numpy alone (and torch, if installed).
+The workload is micrograd's demo.ipynb step: MLP(2, [16, 16, 1]) on 100 2-D
+points, max-margin loss + L2 penalty, forward, backward, SGD update.
+"+ and * nodes" builds micrograd's EXACT graph (each neuron is
+sum((w_i * x_i for ...), b) and a relu): about 65,800 nodes per step, the same
+number and kind of nodes on both sides. "fused dot" is ours only: one dot node
+per neuron. The Tensor rows are ours only: chains of 200 tiny 64x64 ops.
+
+Each side runs in a fresh process of its own (benchmarks/common.py says why),
+alternating for --rounds rounds. The scalar rows are pure single-threaded
+Python, timed in CPU seconds (time.process_time), which a busy machine
+disturbs less than wall time; the Tensor rows are wall time. The micrograd
+side is skipped if the package is not installed (pip install micrograd).
 """
-import gc
+import time
 
 import numpy as np
 
-from benchmarks.common import median_seconds, optional_import, print_table
-from tinygrad_edu import Tensor
-from tinygrad_edu.value import MLP as OurMLP
-from tinygrad_edu.value import Value
+from benchmarks.common import compare_main, median_seconds, optional_import
+
+MICROGRAD_GRAPH = "MLP step, + and * nodes (micrograd's graph)"
+FUSED = "MLP step, fused dot nodes (ours only)"
+TENSOR_OPS = 200
 
 
 def make_points(n=100, seed=0):
@@ -27,6 +34,7 @@ def make_points(n=100, seed=0):
 
 
 def training_iteration(model, value_class, points, labels, learning_rate=0.05, alpha=1e-4):
+    """One step of micrograd's demo loop, written as its notebook writes it."""
     scores = [model([value_class(a), value_class(b)]) for a, b in points]
     losses = [(1 + -y * s).relu() for y, s in zip(labels, scores)]
     loss = sum(losses) * (1.0 / len(losses)) + alpha * sum(p * p for p in model.parameters())
@@ -36,32 +44,32 @@ def training_iteration(model, value_class, points, labels, learning_rate=0.05, a
         p.data -= learning_rate * p.grad
 
 
-def bench_scalar_engine(repeats):
+def median_cpu_seconds(fn, repeats=7, warmup=1):
+    """Median CPU time of ``fn()``: this process's own work, not its wait for a shared core."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return float(np.median(times))
+
+
+def scalar_step(side, fused=False):
+    """A zero-argument training step for ``side``'s engine, with its own model."""
     points, labels = make_points()
-    rows = []
-    ours = OurMLP(2, [16, 16, 1], seed=0)
-    ours_time = median_seconds(lambda: training_iteration(ours, Value, points, labels), repeats)
-    rows.append(["tinygrad_edu.Value, fused dot neurons", f"{ours_time * 1e3:.1f}", "1.0"])
-    composed = OurMLP(2, [16, 16, 1], seed=0, fused=False)
-    composed_time = median_seconds(lambda: training_iteration(composed, Value, points, labels), repeats)
-    rows.append(["tinygrad_edu.Value, + and * nodes (micrograd's graph)", f"{composed_time * 1e3:.1f}",
-                 f"{composed_time / ours_time:.1f}"])
-    micrograd = optional_import("micrograd")
-    if micrograd is not None:
-        from micrograd.engine import Value as MicroValue
-        from micrograd.nn import MLP as MicroMLP
-        theirs = MicroMLP(2, [16, 16, 1])
-        theirs_time = median_seconds(lambda: training_iteration(theirs, MicroValue, points, labels), repeats)
-        rows.append(["micrograd", f"{theirs_time * 1e3:.1f}", f"{theirs_time / ours_time:.1f}"])
-        gc.disable()
-        try:
-            theirs_no_gc = median_seconds(lambda: training_iteration(theirs, MicroValue, points, labels), repeats)
-        finally:
-            gc.enable()
-            gc.collect()
-        rows.append(["micrograd, gc disabled", f"{theirs_no_gc * 1e3:.1f}", f"{theirs_no_gc / ours_time:.1f}"])
-    print_table("MLP(2, [16, 16, 1]) training iteration on 100 points (median of %d)" % repeats,
-                ["engine", "ms / iteration", "x slower than fused"], rows)
+    if side == "micrograd":
+        import random
+
+        from micrograd.engine import Value
+        from micrograd.nn import MLP
+        random.seed(0)
+        model = MLP(2, [16, 16, 1])
+    else:
+        from tinygrad_edu.value import MLP, Value
+        model = MLP(2, [16, 16, 1], seed=0, fused=fused)
+    return lambda: training_iteration(model, Value, points, labels)
 
 
 def add_chain(x, w, n):
@@ -76,47 +84,53 @@ def matmul_chain(x, w, n):
     return x
 
 
-def bench_tensor_overhead(repeats, n_ops=200, size=64):
+def tensor_workloads(repeats, size=64):
+    """Wall seconds of a chain of TENSOR_OPS tiny ops: numpy alone, our forward, our forward + backward."""
+    from tinygrad_edu import Tensor
+
     rng = np.random.default_rng(0)
     x0 = rng.normal(size=(size, size)).astype(np.float32) * 1e-3
     w0 = (np.eye(size) + rng.normal(size=(size, size)) * 1e-3).astype(np.float32)
-    rows = []
-    for name, numpy_fn, forward in [
-        ("add", lambda: add_chain(x0, w0, n_ops), lambda x, w: add_chain(x, w, n_ops)),
-        ("matmul", lambda: matmul_chain(x0, w0, n_ops), lambda x, w: matmul_chain(x, w, n_ops)),
-    ]:
-        numpy_time = median_seconds(numpy_fn, repeats)
-        x, w = Tensor(x0, requires_grad=True), Tensor(w0, requires_grad=True)
-        forward_time = median_seconds(lambda: forward(x, w), repeats)
-
-        def forward_backward():
-            forward(x, w).sum().backward()
-
-        total_time = median_seconds(forward_backward, repeats)
-        backward_time = max(total_time - forward_time, 0.0)
-        row = [name, f"{numpy_time / n_ops * 1e6:.1f}", f"{forward_time / n_ops * 1e6:.1f}",
-               f"{(forward_time - numpy_time) / n_ops * 1e6:.1f}", f"{backward_time / n_ops * 1e6:.1f}"]
-        torch = optional_import("torch")
-        if torch is not None:
-            xt = torch.tensor(x0, requires_grad=True)
-            wt = torch.tensor(w0, requires_grad=True)
-            torch_total = median_seconds(lambda: forward(xt, wt).sum().backward(), repeats)
-            row.append(f"{torch_total / n_ops * 1e6:.1f}")
-            row.append(f"{total_time / torch_total:.2f}")
-        rows.append(row)
-    header = ["op (64x64)", "numpy us/op", "forward us/op", "overhead us/op", "backward us/node"]
-    if optional_import("torch") is not None:
-        header += ["torch fwd+bwd us/op", "ours/torch"]
-    print_table(f"Tensor per-op cost, chains of {n_ops} ops on {size}x{size} float32 (median of {repeats})",
-                header, rows)
+    x, w = Tensor(x0, requires_grad=True), Tensor(w0, requires_grad=True)
+    results = {}
+    for name, chain in (("add", add_chain), ("matmul", matmul_chain)):
+        label = f"Tensor {size}x{size} {name} x{TENSOR_OPS}"
+        results[f"{label}: numpy alone"] = median_seconds(lambda: chain(x0, w0, TENSOR_OPS), repeats)
+        results[f"{label}: forward"] = median_seconds(lambda: chain(x, w, TENSOR_OPS), repeats)
+        results[f"{label}: forward + backward"] = median_seconds(
+            lambda: chain(x, w, TENSOR_OPS).sum().backward(), repeats)
+    return results
 
 
-def main(repeats=7):
-    torch = optional_import("torch")
-    if torch is not None:
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    bench_scalar_engine(repeats)
-    bench_tensor_overhead(repeats)
+def worker(side, args):
+    results = {MICROGRAD_GRAPH: median_cpu_seconds(scalar_step(side), args.repeats)}
+    if side == "ours":
+        results[FUSED] = median_cpu_seconds(scalar_step(side, fused=True), args.repeats)
+        results.update(tensor_workloads(args.repeats))
+    return results
+
+
+def main(argv=None):
+    sides = ["ours", "micrograd"] if optional_import("micrograd") is not None else ["ours"]
+    if sides == ["ours"]:
+        print("micrograd is not installed (pip install micrograd): timing ours only")
+    summary = compare_main("benchmarks.bench_engine", "engine", __doc__.splitlines()[0], sides, "ours",
+                           worker, argv)
+    if summary:
+        step = summary[MICROGRAD_GRAPH]
+        fused = summary[FUSED]["ours"]["ms"]
+        print(f"\nscalar step (CPU ms): ours {step['ours']['ms']:.0f}, fused dot {fused:.0f}", end="")
+        if "micrograd" in step:
+            print(f", micrograd {step['micrograd']['ms']:.0f}: ours {step['micrograd/ours']:.1f}x faster "
+                  f"on micrograd's graph, fused dot {step['micrograd']['ms'] / fused:.1f}x", end="")
+        print()
+        for name in ("add", "matmul"):
+            label = f"Tensor 64x64 {name} x{TENSOR_OPS}"
+            numpy_ms = summary[f"{label}: numpy alone"]["ours"]["ms"]
+            forward_ms = summary[f"{label}: forward"]["ours"]["ms"]
+            total_ms = summary[f"{label}: forward + backward"]["ours"]["ms"]
+            print(f"{label}: overhead over numpy {1e3 * (forward_ms - numpy_ms) / TENSOR_OPS:.1f} us/op, "
+                  f"backward {1e3 * max(total_ms - forward_ms, 0.0) / TENSOR_OPS:.1f} us/node")
 
 
 if __name__ == "__main__":

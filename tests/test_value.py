@@ -149,3 +149,79 @@ def test_fused_and_composed_mlps_agree():
 def test_dot_length_mismatch():
     with pytest.raises(ValueError, match="dot: 2 weights but 3 inputs"):
         dot([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+EDGE_CASES = [  # (op, x): negative inputs, saturation, near-zero and large magnitudes
+    ("tanh", -2.5), ("tanh", 8.0), ("tanh", -8.0), ("tanh", 1e-9),
+    ("exp", -30.0), ("exp", 700.0), ("exp", 0.0),
+    ("log", 1e-4), ("log", 1e6), ("log", 1.0),
+    ("relu", -1e-6), ("relu", 1e-6), ("relu", -5.0), ("relu", 5.0),
+    ("sigmoid", -30.0), ("sigmoid", 30.0),
+    ("square", -3.0), ("inverse", -1e-3), ("sqrt", 1e-6), ("sqrt", 1e8),
+]
+
+
+@pytest.mark.parametrize("name, x", EDGE_CASES)
+def test_unary_gradient_at_edge_cases_matches_central_differences(name, x):
+    op, reference = UNARY[name]
+    # a step the function is smooth over: relative to x when x is tiny, so sqrt(1e-6) is not stepped past 0
+    eps = 1e-7 * max(1.0, abs(x)) if abs(x) > 1e-5 or x == 0 else abs(x) * 1e-4
+    v = Value(x)
+    out = op(v)
+    out.backward()
+    assert out.data == pytest.approx(reference(x), rel=1e-12, abs=1e-300)
+    scale = max(1.0, abs(central_difference(reference, x, eps)))
+    assert v.grad == pytest.approx(central_difference(reference, x, eps), rel=1e-5, abs=1e-9 * scale)
+
+
+@pytest.mark.parametrize("base, exponent", [(-2.0, 3), (-1.5, 2), (-0.5, -3), (0.0, 2), (0.0, 1), (4.0, 0.5),
+                                            (1e-3, -1.5), (2.0, 0)])
+def test_constant_power_gradient_at_edge_cases(base, exponent):
+    v = Value(base)
+    out = v ** exponent
+    out.backward()
+    assert out.data == pytest.approx(base ** exponent, rel=1e-12)
+    eps = 1e-7 * max(1.0, abs(base)) if base != 0 else 1e-7
+    assert v.grad == pytest.approx(central_difference(lambda x: x ** exponent, base, eps), rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("base, exponent", [(0.3, -2.5), (5.0, 1.7), (1.0, 3.0), (2.0, -0.5)])
+def test_value_exponent_gradients_for_both_inputs(base, exponent):
+    b, p = Value(base), Value(exponent)
+    (b ** p).backward()
+    assert b.grad == pytest.approx(central_difference(lambda x: x ** exponent, base), rel=1e-6)
+    assert p.grad == pytest.approx(central_difference(lambda y: base ** y, exponent), rel=1e-6, abs=1e-9)
+
+
+def test_relu_at_zero_and_nan_follow_torch():
+    zero, nan = Value(0.0), Value(math.nan)
+    zero.relu().backward()
+    nan_out = nan.relu()
+    assert zero.grad == 0.0 and math.isnan(nan_out.data)
+
+
+def test_exp_overflow_is_inf_and_nan_stays_nan():
+    assert Value(800.0).exp().data == math.inf
+    assert math.isnan(Value(math.nan).exp().data)
+
+
+@pytest.mark.parametrize("number", [3, True, np.float32(0.25), np.float64(-1.5), np.int64(7), 2.5])
+def test_any_real_number_is_stored_as_a_plain_float(number):
+    v = Value(number)
+    assert type(v.data) is float and v.data == float(number)
+
+
+@pytest.mark.parametrize("bad", ["3", b"3", None, [1.0], 1 + 2j])
+def test_a_value_refuses_what_is_not_a_real_number(bad):
+    with pytest.raises(TypeError, match=f"Value expected a real number \\(int or float\\), got {type(bad).__name__}"):
+        Value(bad)
+
+
+def test_a_deep_micrograd_graph_of_100k_nodes_backpropagates_to_every_input():
+    # a running sum over 50,000 products: 100,000 nodes deep, each input reached once
+    xs = [Value(0.001 * i) for i in range(50_000)]
+    ws = [Value(1.0 - 0.00001 * i) for i in range(50_000)]
+    total = sum((w * x for w, x in zip(ws, xs)), Value(0.0))
+    total.backward()
+    assert [x.grad for x in xs[::5000]] == [w.data for w in ws[::5000]]
+    assert [w.grad for w in ws[::5000]] == [x.data for x in xs[::5000]]

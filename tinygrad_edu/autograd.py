@@ -17,20 +17,72 @@ on to its parents. That is the whole algorithm:
     2. walk it backwards, calling each node's ``_backward`` and summing the
        gradients that arrive at each parent.
 
-This module knows nothing about floats or arrays. ``Value`` (value.py, a
-scalar) and ``Tensor`` (tensor.py, an ndarray) both plug into it by providing
-``_parents``, ``_backward(grad)``, ``_op``, ``requires_grad`` and
-``_keep_grad(grad)``.
+This module knows nothing about floats or arrays. What it needs of a node is
+written down once, as the ``Node`` protocol below: ``_parents``,
+``requires_grad``, ``_op``, ``_backward(grad)`` and ``_keep_grad(grad)``.
+``Value`` (value.py, a scalar) and ``Tensor`` (tensor.py, an ndarray) both
+satisfy it, and so does any class that provides those five members.
 Read next: tinygrad_edu/value.py (the scalar that plugs into it).
 """
 import gc
 import math
 from contextlib import contextmanager
+from typing import Any, Iterable, Optional, Protocol, runtime_checkable
 
 import numpy as np
 
 
-def topological_order(root):
+@runtime_checkable
+class Node(Protocol):
+    """Everything backward() asks of a node: the autograd contract, written once.
+
+    A node is the output of one operation y = f(x1, ..., xk):
+
+    ``_parents``        the inputs x1..xk (nodes too); a leaf has none.
+    ``requires_grad``   False: gradients stop here (a constant, a frozen weight).
+    ``_op``             the operation's name, for error messages.
+    ``_backward(g)``    the local chain rule: given g = dL/dy, one dL/dxi per
+                        parent, g * dy/dxi, in parent order (None: no gradient).
+    ``_keep_grad(g)``   receives the node's complete dL/dy once, before
+                        ``_backward``: a Value adds it to ``.grad``, a Tensor
+                        only if it is a leaf or was asked to ``retain_grad``.
+
+    The sweep touches nothing else: not ``.data``, not ``.grad``, not the kind
+    of number. That is why a scalar and an ndarray share one backprop, and why
+    ``isinstance(x, Node)`` holds for both (it checks that the members exist).
+    """
+
+    _parents: tuple
+    requires_grad: bool
+    _op: str
+
+    def _backward(self, grad: Any) -> Iterable[Optional[Any]]:
+        ...
+
+    def _keep_grad(self, grad: Any) -> None:
+        ...
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector for the duration of a with-block.
+
+    Our graphs hold no reference cycles (a node points to its parents, never
+    back), so reference counting alone frees them. The cyclic collector would
+    still run every 700 new objects and re-walk every node alive, finding
+    nothing. Pausing it while the graph is built or swept saves that walk;
+    the previous state is restored, so nested pauses are harmless.
+    """
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collector_was_on:
+            gc.enable()
+
+
+def topological_order(root: Node) -> list[Node]:
     """Every node reachable from ``root``, each listed after all its parents.
 
     A depth-first search with an explicit stack instead of recursion, so a
@@ -55,25 +107,18 @@ def topological_order(root):
     return order
 
 
-def backward(root, grad):
+def backward(root: Node, grad) -> None:
     """Propagate ``grad`` (dL/droot) to every node that requires a gradient.
 
     Gradients arriving at a node are summed in ``pending`` until the node is
     reached; the node may then keep its total (``_keep_grad``: leaves add it
     to ``.grad``, so repeated calls accumulate as in PyTorch) and pass it on.
     """
-    # The sweep creates no reference cycles, so the cyclic garbage collector
-    # has nothing to find in it; pausing it saves it re-scanning the graph.
-    collector_was_on = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         _sweep(root, grad)
-    finally:
-        if collector_was_on:
-            gc.enable()
 
 
-def _sweep(root, grad):
+def _sweep(root: Node, grad) -> None:
     pending = {id(root): grad}  # keyed by id(): the nodes stay alive in the order list
     checking = _anomaly_mode.enabled
     for node in reversed(topological_order(root)):
