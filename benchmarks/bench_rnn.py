@@ -11,7 +11,8 @@ says why), alternating for --rounds rounds; a figure is the median over rounds
 of the median of --repeats calls after one warm-up call (which also loads the
 Numba kernels). --clock cpu times with time.process_time (all threads' CPU
 time), steadier than wall time on a shared machine. --blocks one runs our
-kernels on one block of rows with BLAS's own threads (kernels/rnn_threads.py).
+kernels on one block of rows with BLAS's own threads (kernels/rnn_threads.py),
+--blocks both times that as a third side.
 
 FLOP count (matrix products only; a multiply-add is 2 FLOPs):
 
@@ -87,10 +88,10 @@ def torch_call(torch, kind, I, H, x, state):
 def worker(side, args):
     """{workload: seconds} for one side, in this process."""
     torch = pin_torch_threads() if side == "torch" else None
-    if side == "ours" and args.blocks == "one":
+    if side == "ours-one-block":
         from tinygrad_edu.kernels import rnn_threads
 
-        rnn_threads.MIN_ROWS_PER_BLOCK = 2**62
+        rnn_threads.MIN_BLOCK_STEP = 2**62
     clock = CLOCKS[args.clock]
     results = {}
     for kind in args.only.split(",") if args.only else LAYERS:
@@ -105,6 +106,9 @@ def worker(side, args):
     return results
 
 
+# Our sides for --blocks: with the batch split over the threads, without it, or both.
+OUR_SIDES = {"auto": ["ours"], "one": ["ours-one-block"], "both": ["ours", "ours-one-block"]}
+
 # Options with values (not flags), so that benchmarks.common hands them on to the workers.
 PASSED_ON = ("only", "clock", "blocks", "forward")
 
@@ -112,8 +116,8 @@ PASSED_ON = ("only", "clock", "blocks", "forward")
 def options(parser):
     parser.add_argument("--only", help=f"comma-separated layers out of {','.join(LAYERS)} (default: all)")
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall", help="wall time (default) or process CPU time")
-    parser.add_argument("--blocks", choices=["auto", "one"], default="auto",
-                        help="ours: split the batch over the threads (auto, default) or not (one)")
+    parser.add_argument("--blocks", choices=sorted(OUR_SIDES), default="auto",
+                        help="ours: split the batch over the threads (auto, default), or not (one), or both sides")
     parser.add_argument("--forward", choices=["yes", "no"], default="yes", help="also time the forward alone")
 
 
@@ -122,13 +126,20 @@ def results_name(argv):
     parser = argparse.ArgumentParser(add_help=False)
     options(parser)
     args, _ = parser.parse_known_args(argv)
-    return "_".join(["rnn"] + (["cpu"] if args.clock == "cpu" else []) + (["one-block"] if args.blocks == "one" else []))
+    return "_".join(["rnn"] + (["cpu"] if args.clock == "cpu" else []) + ([] if args.blocks == "auto" else [args.blocks]))
+
+
+def sides_for(argv):
+    parser = argparse.ArgumentParser(add_help=False)
+    options(parser)
+    args, _ = parser.parse_known_args(argv)
+    return OUR_SIDES[args.blocks] + (["torch"] if optional_import("torch") is not None else [])
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    sides = ["ours", "torch"] if optional_import("torch") is not None else ["ours"]
-    if sides == ["ours"] and "--worker" not in argv:
+    sides = sides_for(argv)
+    if "torch" not in sides and "--worker" not in argv:
         print("torch is not installed: timing our layers only")
     summary = compare_main("benchmarks.bench_rnn", results_name(argv), __doc__.splitlines()[0], sides, sides[-1],
                            worker, argv, options, passthrough=PASSED_ON)

@@ -49,12 +49,12 @@ def assert_same_saved(fast_saved, reference_saved, dtype):
 @contextlib.contextmanager
 def batch_split(blocks):
     """Run the fast kernels on ``blocks`` blocks of rows (as many threads), however small the batch."""
-    saved = rnn_threads.MIN_ROWS_PER_BLOCK, rnn_threads.available_threads
-    rnn_threads.MIN_ROWS_PER_BLOCK, rnn_threads.available_threads = 1, lambda: blocks
+    saved = rnn_threads.MIN_BLOCK_STEP, rnn_threads.available_threads
+    rnn_threads.MIN_BLOCK_STEP, rnn_threads.available_threads = 1, lambda: blocks
     try:
         yield
     finally:
-        rnn_threads.MIN_ROWS_PER_BLOCK, rnn_threads.available_threads = saved
+        rnn_threads.MIN_BLOCK_STEP, rnn_threads.available_threads = saved
 
 
 shapes = st.tuples(
@@ -173,10 +173,12 @@ def test_kernels_are_bit_identical_on_repeat(block_count):
         assert np.array_equal(first, other)
 
 
-@pytest.mark.parametrize("batch_size, threads, sizes", [
-    (32, 2, [16, 16]), (33, 2, [16, 17]), (15, 2, [15]), (64, 3, [21, 21, 22]), (0, 2, [0]), (100, 1, [100])])
-def test_batch_blocks_cover_every_row_once(batch_size, threads, sizes):
-    rows = rnn_threads.batch_blocks(batch_size, threads)
+@pytest.mark.parametrize("batch_size, step_per_row, threads, sizes", [
+    (32, 512 * 128, 2, [16, 16]), (33, 512 * 128, 2, [16, 17]), (100, 192 * 64, 3, [33, 33, 34]), (64, 192 * 64, 3, [32, 32]),
+    (32, 128 * 128, 2, [32]),  # a simple RNN's step is too small to split
+    (0, 512 * 128, 2, [0]), (100, 512 * 128, 1, [100])])
+def test_batch_blocks_cover_every_row_once(batch_size, step_per_row, threads, sizes):
+    rows = rnn_threads.batch_blocks(batch_size, step_per_row, threads)
     assert [block.stop - block.start for block in rows] == sizes
     assert rows[0].start == 0 and rows[-1].stop == batch_size
     assert all(a.stop == b.start for a, b in zip(rows, rows[1:]))

@@ -67,14 +67,14 @@ def test_simple_rnn_gradcheck(cell):
 @pytest.mark.parametrize("cell, gates, states", [(F.lstm, 4, 2), (F.gru, 3, 1), (F.rnn_tanh, 1, 1)])
 def test_gradcheck_with_the_batch_split_over_threads(cell, gates, states, monkeypatch):
     # Three blocks of rows on three threads; their gradients are joined and added (kernels/rnn_threads.py).
-    monkeypatch.setattr(rnn_threads, "MIN_ROWS_PER_BLOCK", 1)
+    monkeypatch.setattr(rnn_threads, "MIN_BLOCK_STEP", 1)
     monkeypatch.setattr(rnn_threads, "available_threads", lambda: 3)
     rng = np.random.default_rng(12)
     T, N, I, H = 3, 5, 2, 3
     x = float64_input(rng, T, N, I)
     initial = [float64_input(rng, N, H) for _ in range(states)]
     weights = parameter_tensors(rng, gates, I, H)
-    assert len(rnn_threads.batch_blocks(N)) == 3
+    assert len(rnn_threads.batch_blocks(N, gates * H * H)) == 3
 
     def all_outputs(*inputs):
         return tg.concatenate([result.reshape(-1) for result in cell(*inputs)])

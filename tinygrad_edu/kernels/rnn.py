@@ -12,7 +12,8 @@ lists, for the same measured reasons:
    rnn_cell_forward / rnn_cell_backward, for the activation and its derivative.
 3. Backward: the weight gradients and grad_input move after the loop, as
    products over all T * N rows.
-4. The batch is split into blocks of rows on separate threads (rnn_threads.py).
+4. The batch may be split into blocks of rows on separate threads
+   (rnn_threads.py); a simple RNN's step is small, so mostly it is not.
 
 Read activations.py next: the fast tanh the cells call.
 """

@@ -3,8 +3,8 @@
 The steps of a recurrence must run one after the other, and each step's matrix
 product h @ W_hh^T is small: (32, 128) x (128, 512) for a typical LSTM, about
 50 microseconds. BLAS can split such a product over two threads, but the
-threads spend as long meeting as computing (measured on 2 cores: no faster at
-(32, 128, 512), 1.5x slower at (64, 64, 256)).
+threads spend as long meeting as computing (measured on a busy 2-core machine,
+best of 300 calls: no faster at (32, 128, 512), 1.5x slower at (64, 64, 256)).
 
 The rows of a batch, though, never meet: row n's sequence of states depends
 only on row n's input. So each thread takes a block of rows and runs the
@@ -16,8 +16,9 @@ the last; the threads wait for each other once, at the end:
 
 The weight gradients are sums over rows, so each block's share is added in
 block order: the result is the same from run to run (and, up to rounding,
-the same as one block). The kernels release the GIL (nogil=True), so the
-threads truly run at once. threadpoolctl (installed with scikit-learn) sets
+the same as one block). The compiled cells release the GIL (nogil=True), as
+does BLAS, so the threads truly run at once; only small steps (MIN_BLOCK_STEP
+below) stay one block. threadpoolctl (installed with scikit-learn) sets
 BLAS to one thread meanwhile; without it everything runs as one block.
 The fast kernels write ``*_forward_rows`` and ``*_backward_rows`` for one
 block; forward_by_blocks and backward_by_blocks below run them on every block.
@@ -33,9 +34,13 @@ try:
 except ImportError:  # then everything runs as one block, on BLAS's own threads
     ThreadpoolController = None
 
-# Below this many rows per block a step's matrix product is so small that
-# Python's per-call overhead dominates and splitting gains nothing.
-MIN_ROWS_PER_BLOCK = 8
+# A block's step must outweigh what the split costs: every step enters Python
+# twice (the BLAS call, the compiled cell) and the threads take turns holding
+# the GIL there. Measured on 2 cores (wall time, 2 blocks on 2 threads over 1
+# block on 1 thread): LSTM 0.69-0.75, GRU 0.60-0.70, but the simple RNN 1.06-1.09,
+# whose step, (16, 128) x (128, 128) per block, is 4x smaller. Hence, in multiply-adds of
+# h_prev @ W_hh^T per step per block (the LSTM's (16, 128) x (128, 512) is 1M):
+MIN_BLOCK_STEP = 300_000
 
 _controller = None
 _pool = None
@@ -57,10 +62,13 @@ def available_threads():
     return max([pool.num_threads for pool in controller.select(user_api="blas").lib_controllers], default=1)
 
 
-def batch_blocks(batch_size, threads=None):
-    """Split rows 0..batch_size into at most ``threads`` blocks of >= MIN_ROWS_PER_BLOCK rows."""
+def batch_blocks(batch_size, step_per_row, threads=None):
+    """Split rows 0..batch_size into at most ``threads`` blocks, each doing >= MIN_BLOCK_STEP per step.
+
+    step_per_row: the multiply-adds of one row's h_prev @ W_hh^T (W_hh's size).
+    """
     threads = available_threads() if threads is None else threads
-    count = max(1, min(threads, batch_size // MIN_ROWS_PER_BLOCK))
+    count = max(1, min(threads, batch_size * step_per_row // max(MIN_BLOCK_STEP, 1), batch_size))
     edges = [batch_size * k // count for k in range(count + 1)]
     return [slice(start, stop) for start, stop in zip(edges[:-1], edges[1:])]
 
@@ -103,14 +111,15 @@ class SavedByBlock(NamedTuple):
     saved: list
 
 
-def forward_by_blocks(forward_rows, input, states, *weights):
-    """forward_rows(input, *states, *weights) -> (output, saved, *other final states), on every block.
+def forward_by_blocks(forward_rows, input, states, weight_ih, weight_hh, *options):
+    """forward_rows(input, *states, weight_ih, weight_hh, *options) -> (output, saved, *other final states).
 
-    Returns the whole output (T, N, H), the other final states (N, H) and a SavedByBlock.
+    Runs it on every block; returns the whole output (T, N, H), the other
+    final states (N, H) and a SavedByBlock.
     """
-    blocks = batch_blocks(input.shape[1])
-    results = run_blocks(lambda rows: forward_rows(input[:, rows], *(state[rows] for state in states), *weights),
-                         blocks)
+    blocks = batch_blocks(input.shape[1], weight_hh.size)
+    results = run_blocks(lambda rows: forward_rows(input[:, rows], *(state[rows] for state in states), weight_ih,
+                                                   weight_hh, *options), blocks)
     output = join_rows([result[0] for result in results], axis=1)
     finals = [join_rows([result[k] for result in results], axis=0) for k in range(2, len(results[0]))]
     return output, finals, SavedByBlock(blocks, [result[1] for result in results])
