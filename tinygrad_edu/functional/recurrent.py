@@ -17,7 +17,8 @@ is therefore the output with c_n stacked after it, shape (T + 1, N, H), and
 them flow into the one backward. The three recurrences share that one body,
 _run; a Recurrence names what differs (gate count, states, kernels). Stacking
 layers, batch_first and the PyTorch-style interface are in nn/rnn.py. An empty
-batch (N = 0) runs as in PyTorch: outputs (T, 0, H). Read nn/rnn.py next.
+batch (N = 0) runs as in PyTorch: outputs (T, 0, H).
+Read next: augment/random.py (the augment package: training on perturbed copies).
 """
 from typing import Callable, NamedTuple
 

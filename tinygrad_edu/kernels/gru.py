@@ -18,8 +18,8 @@ One line is split in two: the reference's "grad_h = grad_h * z +
 grad_hidden_part @ W_hh". The cell computes grad_h * z, BLAS writes the product
 into grad_h_through_w_hh, and the next step's cell adds the two (BLAS cannot
 add into its output). In the cells the batch row is called ``row``, because
-``n`` is the candidate gate. Read ../functional/recurrent.py next: these
-kernels as Tensor ops.
+``n`` is the candidate gate.
+Read next: tinygrad_edu/functional/conv.py: the kernels as Tensor ops, convolution first.
 """
 import numpy as np
 from numba import njit

@@ -16,7 +16,8 @@ through W_hh (grad_hidden_part, whose n block is scaled by r).
 Weights stack the gates in the order r, z, n: weight_ih (3H, I), weight_hh (3H, H).
 
 Shapes: input (T, N, I), h0 (N, H). GRUSaved and GRUGradients are the
-contract that gru.py, the fast version, shares. Read gru.py next.
+contract that gru.py, the fast version, shares.
+Read next: tinygrad_edu/kernels/gru.py.
 """
 from typing import NamedTuple, Optional
 

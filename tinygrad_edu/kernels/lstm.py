@@ -26,7 +26,8 @@ a short loop over contiguous memory into SIMD code, but gives up on one long
 loop touching a dozen arrays (measured: 3-4x slower). The activations are
 activations.py's (a vectorising rational tanh in float32, exact in float64),
 and "i - i * i" stands for i * (1 - i) because an integer 1 would promote
-float32 arithmetic to float64. Read gru_reference.py next.
+float32 arithmetic to float64.
+Read next: tinygrad_edu/kernels/gru_reference.py.
 """
 import numpy as np
 from numba import njit

@@ -18,7 +18,8 @@ above; dL/dc flows back through "c = f * c" with only a multiplication by f.
 
 Shapes: input (T, N, I), h0 and c0 (N, H). Slow but obvious. LSTMSaved and
 LSTMGradients below are the contract: lstm.py, the fast version, saves and
-returns exactly these. Read lstm.py next.
+returns exactly these.
+Read next: tinygrad_edu/kernels/lstm.py.
 """
 from typing import NamedTuple, Optional
 

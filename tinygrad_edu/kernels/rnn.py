@@ -15,7 +15,7 @@ lists, for the same measured reasons:
 4. The batch may be split into blocks of rows on separate threads
    (rnn_threads.py); a simple RNN's step is small, so mostly it is not.
 
-Read activations.py next: the fast tanh the cells call.
+Read next: tinygrad_edu/kernels/rnn_threads.py (how the fast kernels use both cores).
 """
 import numpy as np
 from numba import njit

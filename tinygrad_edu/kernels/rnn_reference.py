@@ -16,7 +16,8 @@ The activation is tanh (or relu). Backward is the same loop run in reverse
 Every step multiplies the gradient by U once more, which is why long
 sequences make it vanish or explode, and why the LSTM exists
 (lstm_reference.py). RNNSaved and RNNGradients are the contract that rnn.py,
-the fast version, shares. Read rnn.py next.
+the fast version, shares.
+Read next: tinygrad_edu/kernels/rnn.py.
 """
 from typing import NamedTuple, Optional
 

@@ -22,7 +22,7 @@ below) stay one block. threadpoolctl (installed with scikit-learn) sets
 BLAS to one thread meanwhile; without it everything runs as one block.
 The fast kernels write ``*_forward_rows`` and ``*_backward_rows`` for one
 block; forward_by_blocks and backward_by_blocks below run them on every block.
-Read lstm.py next: the fast LSTM, built on these blocks.
+Read next: tinygrad_edu/kernels/activations.py: the fast tanh the cells call.
 """
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
