@@ -6,6 +6,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.functional as F
 from tinygrad_edu import nn
 from tinygrad_edu.gradcheck import gradcheck
+from tinygrad_edu.kernels import rnn_threads
 
 
 def parameter_tensors(rng, gates, input_size, hidden_size, bias=True):
@@ -61,6 +62,24 @@ def test_simple_rnn_gradcheck(cell):
         return tg.concatenate([output.reshape(-1), h_n.reshape(-1)])
 
     assert gradcheck(all_outputs, x, h0, *weights)
+
+
+@pytest.mark.parametrize("cell, gates, states", [(F.lstm, 4, 2), (F.gru, 3, 1), (F.rnn_tanh, 1, 1)])
+def test_gradcheck_with_the_batch_split_over_threads(cell, gates, states, monkeypatch):
+    # Three blocks of rows on three threads; their gradients are joined and added (kernels/rnn_threads.py).
+    monkeypatch.setattr(rnn_threads, "MIN_BLOCK_STEP", 1)
+    monkeypatch.setattr(rnn_threads, "available_threads", lambda: 3)
+    rng = np.random.default_rng(12)
+    T, N, I, H = 3, 5, 2, 3
+    x = float64_input(rng, T, N, I)
+    initial = [float64_input(rng, N, H) for _ in range(states)]
+    weights = parameter_tensors(rng, gates, I, H)
+    assert len(rnn_threads.batch_blocks(N, gates * H * H)) == 3
+
+    def all_outputs(*inputs):
+        return tg.concatenate([result.reshape(-1) for result in cell(*inputs)])
+
+    assert gradcheck(all_outputs, x, *initial, *weights)
 
 
 def test_two_layer_lstm_module_gradcheck():
@@ -173,6 +192,50 @@ def test_unbatched_input_matches_batch_of_one():
     np.testing.assert_array_equal(output.data, batched.data[:, 0])
     np.testing.assert_array_equal(h_n.data, batched_h.data[:, 0])
     np.testing.assert_array_equal(c_n.data, batched_c.data[:, 0])
+
+
+def empty_batch_run(layer, name, x, batch_first):
+    """Output, final states and every gradient of a sum loss, for an input with N = 0."""
+    output, final = layer(x)
+    finals = list(final) if name == "LSTM" else [final]
+    loss = output.sum()
+    for state in finals:
+        loss = loss + state.sum()
+    loss.backward()
+    return output, finals
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_empty_batch_gives_empty_outputs_and_zero_weight_gradients(name, batch_first):
+    layer = LAYERS[name][0](3, 4, num_layers=2, batch_first=batch_first)
+    x = tg.Tensor(np.zeros((0, 5, 3) if batch_first else (5, 0, 3), np.float32), requires_grad=True)
+    output, finals = empty_batch_run(layer, name, x, batch_first)
+    assert output.shape == ((0, 5, 4) if batch_first else (5, 0, 4))
+    assert [state.shape for state in finals] == [(2, 0, 4)] * len(finals)
+    assert x.grad.shape == x.shape
+    for key, parameter in layer.named_parameters():
+        assert parameter.grad.shape == parameter.shape, key
+        assert not parameter.grad.any(), key  # no rows, nothing to learn
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_empty_batch_matches_torch(name, batch_first):
+    torch = pytest.importorskip("torch")
+    ours, theirs = make_pair(torch, name, 3, 4, num_layers=2, batch_first=batch_first)
+    x = np.zeros((0, 5, 3) if batch_first else (5, 0, 3), np.float32)
+    our_x, their_x = tg.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    our_output, our_finals = empty_batch_run(ours, name, our_x, batch_first)
+    their_output, their_finals = empty_batch_run(theirs, name, their_x, batch_first)
+    assert our_output.shape == tuple(their_output.shape)
+    assert [state.shape for state in our_finals] == [tuple(state.shape) for state in their_finals]
+    assert our_x.grad.shape == tuple(their_x.grad.shape)
+    their_parameters = dict(theirs.named_parameters())
+    for key, parameter in ours.named_parameters():
+        their_grad = their_parameters[key].grad
+        their_grad = np.zeros(parameter.shape, np.float32) if their_grad is None else their_grad.numpy()
+        np.testing.assert_array_equal(parameter.grad, their_grad, err_msg=key)
 
 
 def test_init_is_uniform_within_one_over_sqrt_hidden():

@@ -14,10 +14,14 @@ All functions take one layer's weights and a time-major sequence:
 An LSTM also returns c_n, which the output does not contain. The node's data
 is therefore the output with c_n stacked after it, shape (T + 1, N, H), and
 ``output``, ``h_n`` and ``c_n`` are slices of it: gradients arriving at any of
-them flow into the one backward. Stacking layers, batch_first and the
-PyTorch-style interface are in nn/rnn.py.
+them flow into the one backward. The three recurrences share that one body,
+_run; a Recurrence names what differs (gate count, states, kernels). Stacking
+layers, batch_first and the PyTorch-style interface are in nn/rnn.py. An empty
+batch (N = 0) runs as in PyTorch: outputs (T, 0, H).
 Read next: augment/random.py (the augment package: training on perturbed copies).
 """
+from typing import Callable, NamedTuple
+
 import numpy as np
 
 from ..kernels import gru as gru_kernels
@@ -81,87 +85,74 @@ def _select(tensor, index, op):
     return Tensor._make(tensor.data[index], (tensor,), backward, op)
 
 
-def _optional(values, keep):
-    """The gradients of the parents actually passed to _make (biases may be absent)."""
-    return tuple(value for value, kept in zip(values, keep) if kept)
+class Recurrence(NamedTuple):
+    """What differs between the three recurrences; everything else is one body, _run below.
+
+    The gate algebra differs too, but it lives entirely in the kernels; here
+    every recurrence is "kernel forward, kernel backward" over the same shapes.
+    """
+    op: str                  # the graph node's name, also used in error messages
+    gate_count: int          # weight_ih is (gate_count * H, I)
+    state_names: tuple       # the initial states, in the kernels' argument order
+    forward: Callable        # kernels/<name>.py: (input, *states, weights..., **options) -> output, h_n, *others, saved
+    backward: Callable       # (grad_output, grad_h_n, *grad_others, saved, need_grad_input) -> Gradients
+    options: dict
+
+
+LSTM = Recurrence("lstm", 4, ("h0", "c0"), lstm_kernels.lstm_forward, lstm_kernels.lstm_backward, {})
+GRU = Recurrence("gru", 3, ("h0",), gru_kernels.gru_forward, gru_kernels.gru_backward, {})
+RNN_TANH = Recurrence("rnn_tanh", 1, ("h0",), rnn_kernels.rnn_forward, rnn_kernels.rnn_backward,
+                      {"nonlinearity": "tanh"})
+RNN_RELU = RNN_TANH._replace(op="rnn_relu", options={"nonlinearity": "relu"})
+
+
+def _run(recurrence, input, states, weight_ih, weight_hh, bias_ih, bias_hh):
+    """One layer of ``recurrence`` as one graph node; returns output, h_n and the other final states."""
+    input, weight_ih, weight_hh = as_tensor(input), as_tensor(weight_ih), as_tensor(weight_hh)
+    bias_ih, bias_hh = (None if bias is None else as_tensor(bias) for bias in (bias_ih, bias_hh))
+    op = recurrence.op
+    H = _check_arguments(op, recurrence.gate_count, input, dict(zip(recurrence.state_names, states)),
+                         weight_ih, weight_hh, bias_ih, bias_hh)
+    T, N, _ = input.shape
+    states = [_initial_state(state, N, H, input.dtype) for state in states]
+    # The parents by name; each one's gradient is the kernel's "grad_" + name. Absent biases are no parents.
+    parents = {"input": input, **dict(zip(recurrence.state_names, states)), "weight_ih": weight_ih,
+               "weight_hh": weight_hh}
+    if bias_ih is not None:
+        parents.update(bias_ih=bias_ih, bias_hh=bias_hh)
+    output, _, *other_finals, saved = recurrence.forward(
+        input.data, *(state.data for state in states), weight_ih.data, weight_hh.data,
+        None if bias_ih is None else bias_ih.data, None if bias_hh is None else bias_hh.data,
+        **recurrence.options)
+    need_grad_input = input.requires_grad
+
+    def backward(grad):
+        # grad's rows: the output's T steps, then the other final states (c_n); h_n is output[T - 1].
+        gradients = recurrence.backward(grad[:T], None, *grad[T:], saved, need_grad_input)
+        return tuple(getattr(gradients, "grad_" + name) for name in parents)
+
+    data = np.concatenate([output, *(final[None] for final in other_finals)]) if other_finals else output
+    packed = Tensor._make(data, tuple(parents.values()), backward, op)
+    sequence = _select(packed, slice(0, T), op + "_output") if other_finals else packed
+    finals = [_select(packed, T + k, f"{op}_{name[:-1]}_n") for k, name in enumerate(recurrence.state_names[1:])]
+    return (sequence, _select(sequence, T - 1, op + "_h_n"), *finals)
 
 
 def lstm(input, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     """One LSTM layer (gates i, f, g, o). Returns output (T, N, H), h_n (N, H), c_n (N, H)."""
-    input, weight_ih, weight_hh = as_tensor(input), as_tensor(weight_ih), as_tensor(weight_hh)
-    bias_ih, bias_hh = (None if bias is None else as_tensor(bias) for bias in (bias_ih, bias_hh))
-    H = _check_arguments("lstm", 4, input, {"h0": h0, "c0": c0}, weight_ih, weight_hh, bias_ih, bias_hh)
-    T, N, _ = input.shape
-    h0 = _initial_state(h0, N, H, input.dtype)
-    c0 = _initial_state(c0, N, H, input.dtype)
-    has_bias = bias_ih is not None
-    output, _, c_n, cache = lstm_kernels.lstm_forward(
-        input.data, h0.data, c0.data, weight_ih.data, weight_hh.data,
-        bias_ih.data if has_bias else None, bias_hh.data if has_bias else None,
-    )
-    need_grad_x = input.requires_grad
-
-    def backward(grad):
-        grads = lstm_kernels.lstm_backward(grad[:T], None, grad[T], cache, need_grad_x)
-        return _optional(grads, (True, True, True, True, True, has_bias, has_bias))
-
-    parents = (input, h0, c0, weight_ih, weight_hh) + ((bias_ih, bias_hh) if has_bias else ())
-    packed = Tensor._make(np.concatenate([output, c_n[None]]), parents, backward, "lstm")
-    sequence = _select(packed, slice(0, T), "lstm_output")
-    return sequence, _select(sequence, T - 1, "lstm_h_n"), _select(packed, T, "lstm_c_n")
+    return _run(LSTM, input, (h0, c0), weight_ih, weight_hh, bias_ih, bias_hh)
 
 
 def gru(input, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     """One GRU layer (gates r, z, n). Returns output (T, N, H) and h_n (N, H)."""
-    input, weight_ih, weight_hh = as_tensor(input), as_tensor(weight_ih), as_tensor(weight_hh)
-    bias_ih, bias_hh = (None if bias is None else as_tensor(bias) for bias in (bias_ih, bias_hh))
-    H = _check_arguments("gru", 3, input, {"h0": h0}, weight_ih, weight_hh, bias_ih, bias_hh)
-    T, N, _ = input.shape
-    h0 = _initial_state(h0, N, H, input.dtype)
-    has_bias = bias_ih is not None
-    output, _, cache = gru_kernels.gru_forward(
-        input.data, h0.data, weight_ih.data, weight_hh.data,
-        bias_ih.data if has_bias else None, bias_hh.data if has_bias else None,
-    )
-    need_grad_x = input.requires_grad
-
-    def backward(grad):
-        grads = gru_kernels.gru_backward(grad, None, cache, need_grad_x)
-        return _optional(grads, (True, True, True, True, has_bias, has_bias))
-
-    parents = (input, h0, weight_ih, weight_hh) + ((bias_ih, bias_hh) if has_bias else ())
-    sequence = Tensor._make(output, parents, backward, "gru")
-    return sequence, _select(sequence, T - 1, "gru_h_n")
-
-
-def _rnn(nonlinearity, input, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    op = f"rnn_{nonlinearity}"
-    input, weight_ih, weight_hh = as_tensor(input), as_tensor(weight_ih), as_tensor(weight_hh)
-    bias_ih, bias_hh = (None if bias is None else as_tensor(bias) for bias in (bias_ih, bias_hh))
-    H = _check_arguments(op, 1, input, {"h0": h0}, weight_ih, weight_hh, bias_ih, bias_hh)
-    T, N, _ = input.shape
-    h0 = _initial_state(h0, N, H, input.dtype)
-    has_bias = bias_ih is not None
-    output, _, cache = rnn_kernels.rnn_forward(
-        input.data, h0.data, weight_ih.data, weight_hh.data,
-        bias_ih.data if has_bias else None, bias_hh.data if has_bias else None, nonlinearity,
-    )
-    need_grad_x = input.requires_grad
-
-    def backward(grad):
-        grads = rnn_kernels.rnn_backward(grad, None, cache, need_grad_x)
-        return _optional(grads, (True, True, True, True, has_bias, has_bias))
-
-    parents = (input, h0, weight_ih, weight_hh) + ((bias_ih, bias_hh) if has_bias else ())
-    sequence = Tensor._make(output, parents, backward, op)
-    return sequence, _select(sequence, T - 1, op + "_h_n")
+    return _run(GRU, input, (h0,), weight_ih, weight_hh, bias_ih, bias_hh)
 
 
 def rnn_tanh(input, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     """One simple RNN layer, h = tanh(W_ih x + b_ih + W_hh h + b_hh). Returns output, h_n."""
-    return _rnn("tanh", input, h0, weight_ih, weight_hh, bias_ih, bias_hh)
+    return _run(RNN_TANH, input, (h0,), weight_ih, weight_hh, bias_ih, bias_hh)
 
 
 def rnn_relu(input, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     """One simple RNN layer with relu instead of tanh. Returns output, h_n."""
-    return _rnn("relu", input, h0, weight_ih, weight_hh, bias_ih, bias_hh)
+    return _run(RNN_RELU, input, (h0,), weight_ih, weight_hh, bias_ih, bias_hh)

@@ -1,122 +1,158 @@
-"""The fast GRU: gru_reference.py's arithmetic, regrouped like lstm.py.
+"""The fast GRU: gru_reference.py's arithmetic, step for step, regrouped like lstm.py.
 
-    forward   x_proj = x @ W_ih^T + b_ih                 one GEMM for all steps
-              per step: hidden = h @ W_hh^T + b_hh       a small GEMM
-                        gru_cell_forward                 one fused Numba kernel
-    backward  per step, reversed: gru_cell_backward, then
-                        dL/dh_prev = dL/dh * z + G_hidden @ W_hh
-              then dW_ih = G_input^T x, dW_hh = G_hidden^T h_prev, dx = G_input W_ih.
+Read it side by side with gru_reference.py: the same signatures, the same
+names (r, z, n, hidden_n, grad_pre_r, grad_input_part, grad_hidden_part, ...),
+the same lines in the same order, the same GRUSaved and GRUGradients. What
+differs is what lstm.py's docstring lists, for the same measured reasons:
 
-The GRU needs two gradient arrays where the LSTM needs one: the n gate's
-hidden part is scaled by r, so G_hidden = [dr, dz, dn * r] differs from
-G_input = [dr, dz, dn]. As in lstm.py, each gate gets its own short loop so
-that it vectorises, and "z - z * z" replaces "z * (1 - z)" to keep float32.
+1. The input part of every gate, x_t @ W_ih^T, for all T steps at once, one
+   matrix product per gate written straight into r, z, n.
+2. Each step: one BLAS call for h_prev @ W_hh^T (or grad_hidden_part @ W_hh)
+   and one compiled call, gru_cell_forward / gru_cell_backward, for the
+   elementwise lines. The biases are added inside the cell (no extra pass).
+3. Backward: the weight gradients and grad_input move after the loop, as
+   products over all T * N rows.
+4. The batch is split into blocks of rows on separate threads (rnn_threads.py).
+
+One line is split in two: the reference's "grad_h = grad_h * z +
+grad_hidden_part @ W_hh". The cell computes grad_h * z, BLAS writes the product
+into grad_h_through_w_hh, and the next step's cell adds the two (BLAS cannot
+add into its output). In the cells the batch row is called ``row``, because
+``n`` is the candidate gate.
 Read next: tinygrad_edu/functional/conv.py: the kernels as Tensor ops, convolution first.
 """
 import numpy as np
 from numba import njit
 
 from .activations import FAST, sigmoid, tanh
+from .gru_reference import GRUGradients, GRUSaved
+from .rnn_threads import backward_by_blocks, forward_by_blocks
+
+KERNEL = dict(FAST, nogil=True)
 
 
-@njit(**FAST)
-def gru_cell_forward(x_proj, hidden_part, h_prev, gates, h_next):
-    """One step. hidden_part (N, 3H) = h_prev @ W_hh^T + b_hh.
+@njit(inline="always")
+def split_gates(row, H):
+    """A row laid out [r | z | n], as three views (the order of weight_ih's rows)."""
+    return row[0:H], row[H:2 * H], row[2 * H:3 * H]
 
-    gates (N, 4H) receives r, z, n and the n gate's hidden part (needed by backward).
+
+@njit(**KERNEL)
+def gru_cell_forward(t, hidden_part, bias_ih, bias_hh, r, z, n, hidden_n, h):
+    """Step t of the reference's loop "for x_t in input", for every row, from "r = ..." to "h = ...".
+
+    On entry r[t], z[t], n[t] (N, H) hold x_t @ W_ih^T for their gate (item 1)
+    and hidden_part (N, 3H) holds h_prev @ W_hh^T; on exit they hold the
+    activated gates, hidden_n[t] = W_hn h_prev + b_hn and h[t + 1] the new state.
     """
-    N, H = h_prev.shape
-    for n in range(N):
+    N, H = hidden_part.shape[0], hidden_part.shape[1] // 3
+    bias_ir, bias_iz, bias_in = split_gates(bias_ih, H)
+    bias_hr, bias_hz, bias_hn = split_gates(bias_hh, H)
+    for row in range(N):
+        h_r, h_z, h_n = split_gates(hidden_part[row], H)
         for j in range(H):
-            gates[n, j] = sigmoid(x_proj[n, j] + hidden_part[n, j])
+            r[t, row, j] = sigmoid(r[t, row, j] + bias_ir[j] + h_r[j] + bias_hr[j])
         for j in range(H):
-            gates[n, H + j] = sigmoid(x_proj[n, H + j] + hidden_part[n, H + j])
+            z[t, row, j] = sigmoid(z[t, row, j] + bias_iz[j] + h_z[j] + bias_hz[j])
         for j in range(H):
-            gates[n, 3 * H + j] = hidden_part[n, 2 * H + j]
+            hidden_n[t, row, j] = h_n[j] + bias_hn[j]
         for j in range(H):
-            gates[n, 2 * H + j] = tanh(x_proj[n, 2 * H + j] + gates[n, j] * gates[n, 3 * H + j])
+            n[t, row, j] = tanh(n[t, row, j] + bias_in[j] + r[t, row, j] * hidden_n[t, row, j])
         for j in range(H):
-            z = gates[n, H + j]
-            candidate = gates[n, 2 * H + j]
-            h_next[n, j] = candidate - z * candidate + z * h_prev[n, j]
+            z_tj, n_tj = z[t, row, j], n[t, row, j]
+            h[t + 1, row, j] = n_tj - z_tj * n_tj + z_tj * h[t, row, j]
 
 
-@njit(**FAST)
-def gru_cell_backward(grad_output, grad_h_recurrent, grad_h_direct, gates, h_prev,
+@njit(**KERNEL)
+def gru_cell_backward(t, grad_output, r, z, n, hidden_n, h_prev, grad_h, grad_h_through_w_hh,
                       grad_input_part, grad_hidden_part):
-    """One step back. dL/dh = grad_output + grad_h_recurrent + grad_h_direct.
+    """Step t of the reference's loop "for t in reversed(range(T))", up to "grad_h = grad_h * z + ...".
 
-    grad_h_recurrent came through W_hh, grad_h_direct through "z * h"; on exit
-    grad_h_direct holds this step's dL/dh * z for the step before.
+    grad_h (N, H) arrives as dL/dh through "z * h_prev" of step t + 1 (dL/dh_n
+    at the last step), grad_h_through_w_hh as dL/dh through W_hh; on exit
+    grad_h holds grad_h * z and grad_input_part[t], grad_hidden_part[t] (N, 3H)
+    hold [grad_pre_r | grad_pre_z | grad_pre_n] and [grad_pre_r | grad_pre_z | grad_pre_n * r].
     """
-    N, H = h_prev.shape
-    for n in range(N):
+    N, H = grad_h.shape
+    for row in range(N):
+        grad_pre_r, grad_pre_z, grad_pre_n = split_gates(grad_input_part[t, row], H)
+        hidden_r, hidden_z, hidden_n_part = split_gates(grad_hidden_part[t, row], H)
         for j in range(H):
-            grad_h_direct[n, j] += grad_output[n, j] + grad_h_recurrent[n, j]
+            grad_h[row, j] += grad_output[t, row, j] + grad_h_through_w_hh[row, j]
         for j in range(H):
-            z = gates[n, H + j]
-            candidate = gates[n, 2 * H + j]
-            dh_keep = grad_h_direct[n, j] - grad_h_direct[n, j] * z
-            grad_input_part[n, 2 * H + j] = dh_keep - dh_keep * candidate * candidate
+            keep = grad_h[row, j] - grad_h[row, j] * z[t, row, j]      # grad_h * (1 - z)
+            grad_pre_n[j] = keep - keep * n[t, row, j] * n[t, row, j]
         for j in range(H):
-            z = gates[n, H + j]
-            grad_input_part[n, H + j] = grad_h_direct[n, j] * (h_prev[n, j] - gates[n, 2 * H + j]) * (z - z * z)
+            z_tj = z[t, row, j]
+            grad_pre_z[j] = grad_h[row, j] * (h_prev[t, row, j] - n[t, row, j]) * (z_tj - z_tj * z_tj)
         for j in range(H):
-            r = gates[n, j]
-            grad_input_part[n, j] = grad_input_part[n, 2 * H + j] * gates[n, 3 * H + j] * (r - r * r)
+            r_tj = r[t, row, j]
+            grad_pre_r[j] = grad_pre_n[j] * hidden_n[t, row, j] * (r_tj - r_tj * r_tj)
         for j in range(H):
-            grad_hidden_part[n, j] = grad_input_part[n, j]
+            hidden_r[j] = grad_pre_r[j]
         for j in range(H):
-            grad_hidden_part[n, H + j] = grad_input_part[n, H + j]
+            hidden_z[j] = grad_pre_z[j]
         for j in range(H):
-            grad_hidden_part[n, 2 * H + j] = grad_input_part[n, 2 * H + j] * gates[n, j]
+            hidden_n_part[j] = grad_pre_n[j] * r[t, row, j]
         for j in range(H):
-            grad_h_direct[n, j] *= gates[n, H + j]
+            grad_h[row, j] *= z[t, row, j]
 
 
-def gru_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
-    """Same contract as gru_reference.gru_forward: output (T, N, H), h_n, cache."""
-    T, N, I = x.shape
+def gru_forward_rows(input, h0, weight_ih, weight_hh, bias_ih, bias_hh, has_bias):
+    """gru_forward for one block of rows, on the calling thread."""
+    T, N, I = input.shape
     H = h0.shape[1]
-    dtype = x.dtype
-    x = np.ascontiguousarray(x)
-    x_proj = (x.reshape(T * N, I) @ weight_ih.T).reshape(T, N, 3 * H)
-    if bias_ih is not None:
-        x_proj += bias_ih
+    dtype = input.dtype
+    inputs = np.ascontiguousarray(input).reshape(T * N, I)
+    r, z, n = gates = np.empty((3, T, N, H), dtype=dtype)
+    for gate, rows in enumerate(np.split(weight_ih, 3)):           # item 1: every step at once
+        np.matmul(inputs, rows.T, out=gates[gate].reshape(T * N, H))
+    h = np.empty((T + 1, N, H), dtype=dtype)                        # h[t] is h_prev of step t
+    h[0] = h0
+    hidden_n = np.empty((T, N, H), dtype=dtype)
     weight_hh_t = np.ascontiguousarray(weight_hh.T)
-    hidden = np.empty((T + 1, N, H), dtype=dtype)
-    hidden[0] = h0
-    gates = np.empty((T, N, 4 * H), dtype=dtype)
     hidden_part = np.empty((N, 3 * H), dtype=dtype)
     for t in range(T):
-        np.matmul(hidden[t], weight_hh_t, out=hidden_part)
-        if bias_hh is not None:
-            hidden_part += bias_hh
-        gru_cell_forward(x_proj[t], hidden_part, hidden[t], gates[t], hidden[t + 1])
-    cache = (x, hidden, gates, weight_ih, weight_hh, bias_ih is not None)
-    return hidden[1:], hidden[T], cache
+        np.matmul(h[t], weight_hh_t, out=hidden_part)              # h_prev @ W_hh^T
+        gru_cell_forward(t, hidden_part, bias_ih, bias_hh, r, z, n, hidden_n, h)
+    return h[1:], GRUSaved(inputs.reshape(T, N, I), h[:T], r, z, n, hidden_n, weight_ih, weight_hh, has_bias)
 
 
-def gru_backward(grad_output, grad_h_n, cache, need_grad_x=True):
-    """Gradients for (x, h0, weight_ih, weight_hh, bias_ih, bias_hh); see gru_reference."""
-    x, hidden, gates, weight_ih, weight_hh, has_bias = cache
-    T, N, H = hidden.shape[0] - 1, hidden.shape[1], hidden.shape[2]
-    dtype = x.dtype
-    grad_output = np.ascontiguousarray(grad_output, dtype=dtype)
-    grad_h_direct = np.zeros((N, H), dtype) if grad_h_n is None else np.array(grad_h_n, dtype=dtype)
-    grad_h_recurrent = np.zeros((N, H), dtype)
+def gru_backward_rows(grad_output, grad_h_n, saved, need_grad_input):
+    """gru_backward for one block of rows; its weight gradients are this block's share."""
+    T, N, H = saved.h_prev.shape
+    dtype = saved.h_prev.dtype
+    grad_h = np.zeros((N, H), dtype) if grad_h_n is None else np.array(grad_h_n, dtype=dtype)
+    grad_h_through_w_hh = np.zeros((N, H), dtype)
     grad_input_part = np.empty((T, N, 3 * H), dtype=dtype)
     grad_hidden_part = np.empty((T, N, 3 * H), dtype=dtype)
+    grad_output = np.ascontiguousarray(grad_output, dtype=dtype)
     for t in range(T - 1, -1, -1):
-        gru_cell_backward(grad_output[t], grad_h_recurrent, grad_h_direct, gates[t], hidden[t],
-                          grad_input_part[t], grad_hidden_part[t])
-        np.matmul(grad_hidden_part[t], weight_hh, out=grad_h_recurrent)
-    grad_h0 = grad_h_direct + grad_h_recurrent
-    all_input = grad_input_part.reshape(T * N, 3 * H)
-    all_hidden = grad_hidden_part.reshape(T * N, 3 * H)
-    grad_weight_ih = all_input.T @ x.reshape(T * N, -1)
-    grad_weight_hh = all_hidden.T @ hidden[:T].reshape(T * N, H)
-    grad_x = (all_input @ weight_ih).reshape(x.shape) if need_grad_x else None
-    grad_bias_ih = all_input.sum(axis=0) if has_bias else None
-    grad_bias_hh = all_hidden.sum(axis=0) if has_bias else None
-    return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+        gru_cell_backward(t, grad_output, saved.r, saved.z, saved.n, saved.hidden_n, saved.h_prev,
+                          grad_h, grad_h_through_w_hh, grad_input_part, grad_hidden_part)
+        np.matmul(grad_hidden_part[t], saved.weight_hh, out=grad_h_through_w_hh)  # grad_hidden_part @ W_hh
+    grad_h0 = grad_h + grad_h_through_w_hh
+    # Item 3: the lines of the reference loop that no later step needs, for all steps at once.
+    all_input_part = grad_input_part.reshape(T * N, 3 * H)
+    all_hidden_part = grad_hidden_part.reshape(T * N, 3 * H)
+    grad_weight_ih = all_input_part.T @ saved.input.reshape(T * N, saved.input.shape[2])
+    grad_weight_hh = all_hidden_part.T @ saved.h_prev.reshape(T * N, H)
+    grad_bias_ih = all_input_part.sum(axis=0) if saved.has_bias else None
+    grad_bias_hh = all_hidden_part.sum(axis=0) if saved.has_bias else None
+    grad_input = (all_input_part @ saved.weight_ih).reshape(saved.input.shape) if need_grad_input else None
+    return GRUGradients(grad_input, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh)
+
+
+def gru_forward(input, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
+    """Run the sequence; returns output (T, N, H), h_n and what backward needs (a GRUSaved per block)."""
+    has_bias = bias_ih is not None
+    zeros = np.zeros(weight_ih.shape[0], input.dtype)
+    bias_ih, bias_hh = (zeros, zeros) if not has_bias else (bias_ih.astype(input.dtype), bias_hh.astype(input.dtype))
+    output, _, saved = forward_by_blocks(gru_forward_rows, input, (h0,), weight_ih, weight_hh, bias_ih, bias_hh,
+                                         has_bias)
+    return output, output[-1], saved
+
+
+def gru_backward(grad_output, grad_h_n, saved, need_grad_input=True):
+    """GRUGradients from dL/doutput (T, N, H) and dL/dh_n (N, H) (or None: zero)."""
+    return backward_by_blocks(gru_backward_rows, grad_output, (grad_h_n,), saved, need_grad_input)

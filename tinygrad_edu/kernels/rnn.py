@@ -1,109 +1,112 @@
-"""The fast simple RNN: rnn_reference.py's arithmetic, regrouped for the CPU.
+"""The fast simple RNN: rnn_reference.py's arithmetic, step for step, regrouped like lstm.py.
 
-Most of the work is matrix products, and BLAS is fastest on big ones. Only
-the h @ W_hh^T part is truly sequential; the input part of every step can be
-done at once, before the loop:
+Read it side by side with rnn_reference.py: the same signatures, the same
+names (a, h_prev, grad_h, grad_a, ...), the same lines in the same order, the
+same RNNSaved and RNNGradients. What differs is what lstm.py's docstring
+lists, for the same measured reasons:
 
-    forward   x_proj = x @ W_ih^T + b_ih + b_hh          one GEMM, (T*N, I) x (I, H)
-              per step: a = h @ W_hh^T                   a small GEMM, (N, H) x (H, H)
-                        h = act(a + x_proj[t])           one Numba loop, in place
-    backward  per step, reversed: dL/da = (dL/dh) * act'(a), then dL/dh_prev = dL/da @ W_hh
-              then, for all steps at once:
-              dW_ih = G^T x, dW_hh = G^T h_prev, db = sum(G), dx = G W_ih    (G: every dL/da)
+1. The input part of a = W·x_t + U·h_prev + b, for all T steps at once (one
+   matrix product, the two biases added in the same pass).
+2. Each step: one BLAS call for h_prev @ W_hh^T (or grad_a @ W_hh), written
+   straight into the new state h[t + 1], and one compiled call,
+   rnn_cell_forward / rnn_cell_backward, for the activation and its derivative.
+3. Backward: the weight gradients and grad_input move after the loop, as
+   products over all T * N rows.
+4. The batch may be split into blocks of rows on separate threads
+   (rnn_threads.py); a simple RNN's step is small, so mostly it is not.
 
-lstm.py and gru.py use the same plan with more gates per step.
-Read next: tinygrad_edu/kernels/activations.py: the fast tanh this file calls.
+Read next: tinygrad_edu/kernels/rnn_threads.py (how the fast kernels use both cores).
 """
 import numpy as np
 from numba import njit
 
 from .activations import FAST, tanh
+from .rnn_reference import RNNGradients, RNNSaved, check_nonlinearity
+from .rnn_threads import backward_by_blocks, forward_by_blocks
 
-NONLINEARITIES = ("tanh", "relu")
+KERNEL = dict(FAST, nogil=True)
 
 
-@njit(**FAST)
-def rnn_cell_forward(x_proj, hidden, use_relu):
-    """hidden (N, H) holds h_prev @ W_hh^T on entry and the new state on exit."""
-    N, H = hidden.shape
-    if use_relu:
-        for n in range(N):
+@njit(**KERNEL)
+def rnn_cell_forward(t, input_part, h, use_relu):
+    """Step t, "output = activation(a)": h[t + 1] (N, H) holds h_prev @ W_hh^T on entry, act(a) on exit."""
+    N, H = input_part.shape[1], input_part.shape[2]
+    for n in range(N):
+        if use_relu:
             for j in range(H):
-                a = hidden[n, j] + x_proj[n, j]
-                hidden[n, j] = a if a > 0 else a - a  # "a - a" is a zero of a's own type
-    else:
-        for n in range(N):
+                a = h[t + 1, n, j] + input_part[t, n, j]
+                h[t + 1, n, j] = a if a > 0 else a - a  # "a - a" is a zero of a's own type
+        else:
             for j in range(H):
-                hidden[n, j] = tanh(hidden[n, j] + x_proj[n, j])
+                h[t + 1, n, j] = tanh(h[t + 1, n, j] + input_part[t, n, j])
 
 
-@njit(**FAST)
-def rnn_cell_backward(grad_output, grad_h, h, grad_a, use_relu):
-    """grad_a (N, H) = (grad_output + grad_h) * act'(a), with act' written in terms of h."""
-    N, H = h.shape
-    if use_relu:
-        for n in range(N):
+@njit(**KERNEL)
+def rnn_cell_backward(t, grad_output, h, grad_h, grad_a, use_relu):
+    """Step t back: grad_h += grad_output[t], then grad_a[t] = grad_h * act'(a), act' in terms of h."""
+    N, H = grad_h.shape
+    for n in range(N):
+        for j in range(H):
+            grad_h[n, j] += grad_output[t, n, j]
+        if use_relu:
             for j in range(H):
-                dh = grad_output[n, j] + grad_h[n, j]
-                grad_a[n, j] = dh if h[n, j] > 0 else dh - dh
-    else:
-        for n in range(N):
+                grad_a[t, n, j] = grad_h[n, j] if h[t, n, j] > 0 else grad_h[n, j] - grad_h[n, j]
+        else:
             for j in range(H):
-                dh = grad_output[n, j] + grad_h[n, j]
-                grad_a[n, j] = dh - dh * h[n, j] * h[n, j]
+                grad_a[t, n, j] = grad_h[n, j] - grad_h[n, j] * h[t, n, j] * h[t, n, j]
 
 
-def rnn_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh"):
-    """Same contract as rnn_reference.rnn_forward: output (T, N, H), h_n, cache."""
-    if nonlinearity not in NONLINEARITIES:
-        raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-    use_relu = nonlinearity == "relu"
-    T, N, I = x.shape
+def rnn_forward_rows(input, h0, weight_ih, weight_hh, bias, has_bias, nonlinearity):
+    """rnn_forward for one block of rows, on the calling thread."""
+    T, N, I = input.shape
     H = h0.shape[1]
-    x = np.ascontiguousarray(x)
-    x_proj = (x.reshape(T * N, I) @ weight_ih.T).reshape(T, N, H)
-    if bias_ih is not None:
-        x_proj += bias_ih + bias_hh
+    dtype = input.dtype
+    inputs = np.ascontiguousarray(input).reshape(T * N, I)
+    input_part = (inputs @ weight_ih.T).reshape(T, N, H)          # item 1: every step at once
+    if has_bias:
+        input_part += bias
+    h = np.empty((T + 1, N, H), dtype=dtype)                        # h[t] is h_prev of step t
+    h[0] = h0
     weight_hh_t = np.ascontiguousarray(weight_hh.T)
-    hidden = np.empty((T + 1, N, H), dtype=x.dtype)
-    hidden[0] = h0
+    use_relu = nonlinearity == "relu"
     for t in range(T):
-        np.matmul(hidden[t], weight_hh_t, out=hidden[t + 1])
-        rnn_cell_forward(x_proj[t], hidden[t + 1], use_relu)
-    cache = (x, hidden, weight_ih, weight_hh, bias_ih is not None, use_relu)
-    return hidden[1:], hidden[T], cache
+        np.matmul(h[t], weight_hh_t, out=h[t + 1])                 # h_prev @ W_hh^T
+        rnn_cell_forward(t, input_part, h, use_relu)
+    return h[1:], RNNSaved(inputs.reshape(T, N, I), h[:T], h[1:], weight_ih, weight_hh, has_bias, nonlinearity)
 
 
-def rnn_backward(grad_output, grad_h_n, cache, need_grad_x=True):
-    """Gradients for (x, h0, weight_ih, weight_hh, bias_ih, bias_hh); see rnn_reference."""
-    x, hidden, weight_ih, weight_hh, has_bias, use_relu = cache
-    T, N, H = hidden.shape[0] - 1, hidden.shape[1], hidden.shape[2]
-    dtype = x.dtype
-    grad_output = np.ascontiguousarray(grad_output, dtype=dtype)
+def rnn_backward_rows(grad_output, grad_h_n, saved, need_grad_input):
+    """rnn_backward for one block of rows; its weight gradients are this block's share."""
+    T, N, H = saved.h_prev.shape
+    dtype = saved.h_prev.dtype
     grad_h = np.zeros((N, H), dtype) if grad_h_n is None else np.array(grad_h_n, dtype=dtype)
     grad_a = np.empty((T, N, H), dtype=dtype)
+    grad_output = np.ascontiguousarray(grad_output, dtype=dtype)
+    use_relu = saved.nonlinearity == "relu"
     for t in range(T - 1, -1, -1):
-        rnn_cell_backward(grad_output[t], grad_h, hidden[t + 1], grad_a[t], use_relu)
-        np.matmul(grad_a[t], weight_hh, out=grad_h)
-    grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh = sequence_weight_gradients(
-        grad_a, x, hidden, weight_ih, has_bias, need_grad_x)
-    return grad_x, grad_h, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+        rnn_cell_backward(t, grad_output, saved.h, grad_h, grad_a, use_relu)
+        np.matmul(grad_a[t], saved.weight_hh, out=grad_h)          # grad_h = grad_a @ W_hh
+    # Item 3: the lines of the reference loop that no later step needs, for all steps at once.
+    all_grad_a = grad_a.reshape(T * N, H)
+    grad_weight_ih = all_grad_a.T @ saved.input.reshape(T * N, saved.input.shape[2])
+    grad_weight_hh = all_grad_a.T @ saved.h_prev.reshape(T * N, H)
+    grad_bias = all_grad_a.sum(axis=0) if saved.has_bias else None
+    grad_input = (all_grad_a @ saved.weight_ih).reshape(saved.input.shape) if need_grad_input else None
+    return RNNGradients(grad_input, grad_h, grad_weight_ih, grad_weight_hh,
+                        grad_bias, None if grad_bias is None else grad_bias.copy())
 
 
-def sequence_weight_gradients(grad_pre, x, hidden, weight_ih, has_bias, need_grad_x):
-    """All steps at once, from dL/d(pre-activations) grad_pre (T, N, G*H), as big GEMMs:
+def rnn_forward(input, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh"):
+    """Run the sequence; returns output (T, N, H), h_n and what backward needs (an RNNSaved per block)."""
+    check_nonlinearity(nonlinearity)
+    has_bias = bias_ih is not None
+    bias = (bias_ih + bias_hh).astype(input.dtype) if has_bias else None
+    output, _, saved = forward_by_blocks(rnn_forward_rows, input, (h0,), weight_ih, weight_hh, bias, has_bias,
+                                         nonlinearity)
+    return output, output[-1], saved
 
-        dW_ih = G^T x    dW_hh = G^T h_prev    db_ih = db_hh = sum(G)    dx = G W_ih
 
-    (used by the RNN and the LSTM, whose pre-activations are W_ih x + b_ih + W_hh h + b_hh).
-    """
-    T, N = grad_pre.shape[:2]
-    all_grad_pre = grad_pre.reshape(T * N, -1)
-    grad_weight_ih = all_grad_pre.T @ x.reshape(T * N, -1)
-    grad_weight_hh = all_grad_pre.T @ hidden[:T].reshape(T * N, hidden.shape[2])
-    grad_x = (all_grad_pre @ weight_ih).reshape(x.shape) if need_grad_x else None
-    grad_bias_ih = grad_bias_hh = None
-    if has_bias:
-        grad_bias_ih = all_grad_pre.sum(axis=0)
-        grad_bias_hh = grad_bias_ih.copy()
-    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+def rnn_backward(grad_output, grad_h_n, saved, need_grad_input=True):
+    """RNNGradients from dL/doutput (T, N, H) and dL/dh_n (N, H) (or None: zero)."""
+    return backward_by_blocks(rnn_backward_rows, grad_output, (grad_h_n,), saved, need_grad_input)
+
