@@ -332,3 +332,28 @@ def test_an_augmented_operator_names_a_shape_or_dtype_it_cannot_keep():
     with pytest.raises(ValueError, match=r"y of shape \(2, 3\) does not broadcast to x's shape \(3,\)"):
         counts += np.ones((2, 3), dtype=np.int64)
     np.testing.assert_array_equal(counts.data, [1, 2, 3])
+
+
+@pytest.mark.parametrize("make_layer, shape, weight", [
+    (lambda: nn.Conv2d(2, 3, 3), (1, 2, 5, 5), "weight"),         # the im2col path reads the weight
+    (lambda: nn.Conv2d(1, 2, 3), (1, 1, 5, 5), "weight"),         # the direct path reads it too
+    (lambda: nn.LSTM(3, 4), (2, 1, 3), "weight_hh_l0"),
+    (lambda: nn.GRU(3, 4), (2, 1, 3), "weight_ih_l0"),
+])
+def test_a_layer_whose_weight_is_stepped_before_backward_refuses_it(make_layer, shape, weight):
+    layer = make_layer()
+    out = layer(Tensor(np.ones(shape, np.float32), requires_grad=True))
+    loss = (out[0] if isinstance(out, tuple) else out).sum()
+    with tg.no_grad():
+        parameter = getattr(layer, weight)
+        parameter -= 1
+    with pytest.raises(RuntimeError, match=STALE):
+        loss.backward()
+
+
+@pytest.mark.parametrize("activation", [F.softmax, F.log_softmax])
+def test_softmax_outputs_edited_before_backward_are_refused(activation):
+    y = activation(_leaf(), axis=0)
+    y.data += 1
+    with pytest.raises(RuntimeError, match=r"the output of op '(log_)?softmax'"):
+        y.sum().backward()

@@ -66,7 +66,7 @@ def softmax(x, axis=None, *, dim=None):
     def backward(g):
         return (probs * (g - np.sum(g * probs, axis=axis, keepdims=True)),)
 
-    return Tensor._make(probs, (x,), backward, "softmax")
+    return Tensor._make(probs, (x,), backward, "softmax", saves_output=True)
 
 
 def log_softmax(x, axis=None, *, dim=None):
@@ -81,4 +81,4 @@ def log_softmax(x, axis=None, *, dim=None):
         probs = np.exp(out)
         return (g - probs * np.sum(g, axis=axis, keepdims=True),)
 
-    return Tensor._make(out, (x,), backward, "log_softmax")
+    return Tensor._make(out, (x,), backward, "log_softmax", saves_output=True)

@@ -62,7 +62,7 @@ def convolution(input, weight, bias, stride, padding, dilation, spatial_dims, na
         return (grad_input, grad_weight, grad_bias) if has_bias else (grad_input, grad_weight)
 
     parents = (input, weight) if bias is None else (input, weight, bias)
-    return Tensor._make(out, parents, backward, name)
+    return Tensor._make(out, parents, backward, name, saves=(input, weight))  # the direct path reads the input
 
 
 def resolve_padding(padding, kernel, stride, dilation, name):

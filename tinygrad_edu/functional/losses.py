@@ -129,7 +129,7 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mea
         grad_target = g * w * (p * softplus_neg - softplus_pos)
         return grad_logits, grad_target
 
-    return _reduce(Tensor._make(losses, (logits, target), backward, "bce_with_logits"), reduction)
+    return _reduce(Tensor._make(losses, (logits, target), backward, "bce_with_logits", saves=(logits, target)), reduction)
 
 
 def _softplus(u):

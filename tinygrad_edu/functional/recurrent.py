@@ -132,7 +132,8 @@ def _run(recurrence, input, states, weight_ih, weight_hh, bias_ih, bias_hh):
         return tuple(getattr(gradients, "grad_" + name) for name in parents)
 
     data = np.concatenate([output, *(final[None] for final in other_finals)]) if other_finals else output
-    packed = Tensor._make(data, tuple(parents.values()), backward, op)
+    # backward reads the input and the weights (the states it needs are copies in saved)
+    packed = Tensor._make(data, tuple(parents.values()), backward, op, saves=(input, weight_ih, weight_hh))
     sequence = _select(packed, slice(0, T), op + "_output") if other_finals else packed
     finals = [_select(packed, T + k, f"{op}_{name[:-1]}_n") for k, name in enumerate(recurrence.state_names[1:])]
     return (sequence, _select(sequence, T - 1, op + "_h_n"), *finals)
