@@ -10,8 +10,6 @@ Read next: tinygrad_edu/serialization.py (keeping what was learned).
 """
 import io
 
-import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
 
 from .autograd import topological_order
 from .files import atomic_write_bytes
@@ -49,6 +47,8 @@ def draw_graph(value, path=None, max_nodes=200):
     position = _layout(order)
     columns = max(x for x, _ in position.values()) / 2 + 1
     rows = max(-y for _, y in position.values()) + 1
+    import matplotlib.pyplot as plt  # here, not at the top: pyplot costs ~1 s at `import tinygrad_edu`
+
     figure, axes = plt.subplots(figsize=(2.6 * columns + 1, 0.9 * rows + 1))
     for node in order:
         x, y = position[node]
@@ -80,6 +80,9 @@ def plot_history(history, path=None, validation_label="validation", title=None):
     """
     curves = history.history if hasattr(history, "history") else history
     panels = [name for name in ("loss", "accuracy") if name in curves]
+    import matplotlib.pyplot as plt  # imported on first use, as in draw_graph
+    from matplotlib.ticker import MaxNLocator
+
     figure, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
     for axis, name in zip(axes[0], panels):
         epochs = range(1, len(curves[name]) + 1)
