@@ -34,7 +34,7 @@ It writes out/sentiment_history.png: test accuracy per epoch for the five
 readers (none solves the task in epoch 1), and for generated reviews the
 accuracy per kind of review and against the number of words between the
 deciding clause and the end. On IMDb (25,000 reviews) expect minutes per model.
-Read demos/long_memory.py next.
+Read demos/word2vec.py next: where word vectors like GloVe come from.
 """
 import matplotlib
 import matplotlib.ticker
