@@ -8,7 +8,7 @@ prints what it shows and writes its figures to out/:
     convolution              kernels on a photo, a conv layer, max pooling and shifts
     convnets                 a trained convnet's filters and feature maps
     digits                   dense vs convnet on digits anywhere on a 28x28 canvas (--mnist DIR)
-    rnn_sentiment            recurrent nets on reviews (--glove FILE, --imdb DIR)
+    rnn_sentiment            bag of words, 1-D CNN, SimpleRNN, LSTM, GRU on reviews (--glove FILE, --imdb DIR)
     gradient_descent         the skier and local minima; optimizers on a 2-D surface
     batch_size               SGD, mini-batches and the full batch
     wolves_vs_huskies        a classifier that learned snow, caught by LIME

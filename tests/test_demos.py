@@ -2,7 +2,6 @@
 import numpy as np
 
 from demos import main as main_job
-from demos import rnn_sentiment
 
 
 def test_main_job_trains_prints_accuracy_and_saves_plot_and_weights(tmp_path, capsys):
@@ -11,19 +10,6 @@ def test_main_job_trains_prints_accuracy_and_saves_plot_and_weights(tmp_path, ca
     assert "test accuracy" in capsys.readouterr().out
     assert (tmp_path / "digits_history.png").read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "digits_mlp.npz").exists()
-
-
-def test_generated_reviews_need_word_order():
-    texts, labels, negated = rnn_sentiment.generated_reviews(200, seed=0)
-    assert set(labels) == {0, 1} and negated.any()
-    # in a negated review the sentiment word says the opposite of the label
-    for text, label in zip(np.array(texts)[negated][:20], labels[negated][:20]):
-        word = text.split(" not ")[1].split()[0]
-        assert (word in rnn_sentiment.POSITIVE) == (label == 0)
-
-
-def test_sentiment_demo_learns_the_generated_reviews(tmp_path):
-    assert rnn_sentiment.main(["--epochs", "4", "--out", str(tmp_path)]) > 0.9
 
 
 def test_convnets_demo_filters_and_learned_features(tmp_path):
