@@ -18,7 +18,7 @@ is built around both:
 The geometric transforms of a pipeline become ONE 3x3 matrix per image and the
 batch is resampled ONCE by a Numba kernel.
 
-Reading order: random.py, layout.py, affine.py, warp.py, base.py,
+Reading order: random.py, layout.py, affine.py, warp_reference.py, warp.py, base.py,
 transforms.py, background.py, compose.py, policy.py, extent.py, audit.py, preview.py.
 """
 from .audit import AuditReport, audit

@@ -20,7 +20,7 @@ Every function here is batched: arguments are arrays of length N, results are
 (N, 3, 3). Angles are in degrees; positive rotates counter-clockwise on screen
 (rows grow downwards), like skimage.transform.rotate and np.rot90.
 
-Read next: augment/warp.py (the resampling kernel).
+Read next: augment/warp_reference.py (resampling, as the formula writes it).
 """
 import numpy as np
 

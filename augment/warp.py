@@ -16,9 +16,10 @@ rule as skimage.transform.warp(order=1, mode="constant").
 Elastic distortion is not affine, so it gets the general form: a coordinate
 field (rows, cols) per sample saying where each output pixel reads from.
 
-Each kernel exists twice: a numpy reference written like the formula above, and
-a Numba version that loops over samples (in parallel), rows, columns and
-channels. Tests prove they agree; the pipeline uses the Numba one. The kernels
+Each kernel exists twice: the numpy reference written like the formula above
+(warp_reference.py, read it first), and the Numba version here, which loops over
+samples (in parallel), rows, columns and channels. Tests prove they agree; the
+pipeline uses the Numba one. The kernels
 compile on first use (not at import), cache to disk, and run as plain Python
 under NUMBA_DISABLE_JIT=1. (The package selects numba's "workqueue" threading layer, which
 does not spin between calls; calling the kernels from several Python threads at
@@ -33,64 +34,11 @@ from numba import njit, prange
 
 from tinygrad_edu.kernels.numba_setup import configure_numba
 
+from .warp_reference import remap_reference, warp_affine_reference  # noqa: F401  (re-exported)
+
 # As in tinygrad_edu/kernels: the non-spinning workqueue threading layer, and a
 # compile cache that can be written even when this folder cannot.
 configure_numba(os.path.dirname(os.path.abspath(__file__)))
-
-# ----------------------------------------------------------------------------
-# numpy references: the formulas, vectorised over one sample's pixels
-# ----------------------------------------------------------------------------
-
-
-def _read(image, rows, cols, fill):
-    """image[:, rows, cols], with `fill` wherever (rows, cols) is outside the image."""
-    _, height, width = image.shape
-    inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
-    values = image[:, np.clip(rows, 0, height - 1), np.clip(cols, 0, width - 1)]
-    return np.where(inside, values, fill)
-
-
-def _bilinear_reference(image, rows, cols, fill):
-    row0, col0 = np.floor(rows), np.floor(cols)
-    d_row, d_col = rows - row0, cols - col0
-    row0, col0 = row0.astype(np.int64), col0.astype(np.int64)
-    top = (1 - d_col) * _read(image, row0, col0, fill) + d_col * _read(image, row0, col0 + 1, fill)
-    bottom = (1 - d_col) * _read(image, row0 + 1, col0, fill) + d_col * _read(image, row0 + 1, col0 + 1, fill)
-    return (1 - d_row) * top + d_row * bottom
-
-
-def _nearest_reference(image, rows, cols, fill):
-    row, col = np.floor(rows + 0.5).astype(np.int64), np.floor(cols + 0.5).astype(np.int64)
-    return _read(image, row, col, fill)
-
-
-def _source_coordinates(inverse_matrix, height, width):
-    """Where every output pixel reads from: (rows, cols), each (H, W)."""
-    out_rows, out_cols = np.mgrid[0:height, 0:width].astype(np.float64)
-    a = inverse_matrix
-    cols = a[0, 0] * out_cols + a[0, 1] * out_rows + a[0, 2]
-    rows = a[1, 0] * out_cols + a[1, 1] * out_rows + a[1, 2]
-    return rows, cols
-
-
-def remap_reference(batch, rows, cols, fill=0.0, order=1):
-    """Reference remap: out[n, :, y, x] = interpolate(batch[n], rows[n, y, x], cols[n, y, x])."""
-    sample = _bilinear_reference if order == 1 else _nearest_reference
-    out = np.empty_like(batch)
-    for n in range(batch.shape[0]):
-        out[n] = sample(batch[n].astype(np.float64), rows[n], cols[n], fill)
-    return out
-
-
-def warp_affine_reference(batch, inverse_matrices, fill=0.0, order=1):
-    """Reference affine warp: the inverse map of each sample turned into a coordinate field."""
-    n, _, height, width = batch.shape
-    rows = np.empty((n, height, width))
-    cols = np.empty((n, height, width))
-    for i in range(n):
-        rows[i], cols[i] = _source_coordinates(inverse_matrices[i], height, width)
-    return remap_reference(batch, rows, cols, fill, order)
-
 
 # ----------------------------------------------------------------------------
 # Numba kernels: the same arithmetic as explicit loops
