@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu.kernels import im2col, im2col_reference
-from tinygrad_edu.kernels.numba_setup import _loaded_openblas
+from tinygrad_edu.kernels.numba_setup import loaded_openblas_libraries
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,12 +52,13 @@ CHECK = textwrap.dedent("""
     import os
     import numpy as np
     import tinygrad_edu.kernels
-    from tinygrad_edu.kernels.numba_setup import _loaded_openblas
+    from tinygrad_edu.kernels.numba_setup import loaded_openblas_libraries
     a = np.arange(300 * 200, dtype=np.float64).reshape(300, 200) % 7 - 3
     b = np.arange(200 * 100, dtype=np.float64).reshape(200, 100) % 5 - 2
     expected = np.einsum("ik,kj->ij", a, b)  # no BLAS
     assert np.array_equal(a @ b, expected), "matrix product changed"
-    print("TIMEOUT", _loaded_openblas().openblas_thread_timeout(), os.environ.get("OPENBLAS_THREAD_TIMEOUT"))
+    timeouts = {library.openblas_thread_timeout() for library in loaded_openblas_libraries()}
+    print("TIMEOUT", *timeouts, os.environ.get("OPENBLAS_THREAD_TIMEOUT"))
 """)
 
 
@@ -71,7 +72,7 @@ def run_check(**env_changes):
     return line.split()[1:]
 
 
-needs_openblas = pytest.mark.skipif(_loaded_openblas() is None, reason="numpy does not use OpenBLAS here")
+needs_openblas = pytest.mark.skipif(not loaded_openblas_libraries(), reason="numpy does not use OpenBLAS here")
 
 
 @needs_openblas
