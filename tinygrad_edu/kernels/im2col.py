@@ -21,8 +21,9 @@ Each task writes only its own part of the result and adds in the loops'
 order, so results are bit-identical from run to run and for any number of
 threads. This pays only because OpenBLAS's idle threads now sleep between
 matrix products instead of spinning on the second core (numba_setup.py).
-Best of 40 at 2 threads on a shared machine (load 2.2), conv (b): im2col
-1.51 -> 1.24 ms, col2im 1.92 -> 1.23 ms.
+Conv (b) at 2 threads on a shared machine (load 0.9-1.1), median of 60:
+im2col 1.6-2.2 -> 1.0-1.9 ms, col2im 1.9-2.0 -> 0.9-1.2 ms; best of 60 for
+the whole kernels: forward 4.2-5.9 -> 3.3-4.0 ms, backward 6.3-7.2 -> 5.4-6.7.
 
 Read conv.py next: how these two and three matrix products make a convolution
 layer's forward and backward pass.
