@@ -32,7 +32,10 @@ Measured against the im2col path (one core, CPU time, shared machine):
 conv (a) (64, 1, 28, 28) -> 32: forward 1.7 ms vs 2.6, backward 3.3 vs 4.5;
 conv (c) (32, 3, 64, 64) -> 16, padding 1: forward 4.1 vs 6.8, backward 7.7 vs 14.1.
 Serial on purpose: a prange was faster alone but slower in a training step,
-where OpenBLAS's spinning threads take the second core.
+where OpenBLAS's spinning threads took the second core; with those threads
+asleep (numba_setup.py), one image per prange task still measured no faster
+(conv (a) forward + backward at 2 threads, median 3.9-5.2 ms against 3.0-5.0
+serial, load 1.0-1.2), nor did it for max pooling.
 Read next: tinygrad_edu/kernels/pool_reference.py (max pooling from its definition).
 """
 import numpy as np
