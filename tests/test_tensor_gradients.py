@@ -226,3 +226,15 @@ def test_unbroadcast_equals_the_sum_a_broadcast_copy_implies(shapes, seed):
         # <grad, broadcast(v)> == <unbroadcast(grad), v> for every v: the adjoint identity
         v = np.random.default_rng(seed + 1).normal(size=shape)
         np.testing.assert_allclose(np.sum(grad * np.broadcast_to(v, out_shape)), np.sum(reduced * v))
+
+
+def test_the_gradient_of_a_transposed_weight_comes_back_in_the_weights_own_layout():
+    """x @ W.T (Linear): W's gradient is C-ordered like W, so the optimizer's pass over it is not strided."""
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    weight = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    g = rng.standard_normal((5, 3))
+    (x @ weight.T).backward(g)
+    assert weight.grad.flags.c_contiguous
+    np.testing.assert_allclose(weight.grad, g.T @ x.data, rtol=1e-13)
+    np.testing.assert_allclose(x.grad, g @ weight.data, rtol=1e-13)

@@ -48,11 +48,25 @@ def matmul(a, b):
 
     def backward(g):
         g2 = g.reshape(out2.shape)
-        grad_a = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
-        grad_b = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+        grad_a = unbroadcast(_product_in_layout_of(a2, g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        grad_b = unbroadcast(_product_in_layout_of(b2, np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
         return grad_a, grad_b
 
     return Tensor._make(out, (a, b), backward, "matmul", saves=(a, b))
+
+
+def _product_in_layout_of(operand, left, right):
+    """left @ right, laid out in memory as ``operand`` is (the gradient of a transposed weight).
+
+    ``x @ W.T`` (Linear) hands matmul a transposed view of W; its gradient
+    a^T @ g would come out in the transposed order too, and every later
+    pass over it (the optimizer's step, the accumulation into .grad) would
+    walk memory with a stride: measured 1.5 ms of a 3.4 ms MLP step. Computing
+    (right^T @ left^T)^T gives the same numbers in W's own order.
+    """
+    if operand.ndim == 2 and operand.flags.f_contiguous and not operand.flags.c_contiguous:
+        return (right.T @ left.T).T
+    return left @ right
 
 
 @tensor_method("__rmatmul__")
