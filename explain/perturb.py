@@ -5,9 +5,11 @@ the fill F, every output pixel is one lookup (perturb_reference.py):
 
     out[i, y, x_, c] = x[y, x_, c]  if Z[i, S[y, x_]] else  F[y, x_, c]
 
-`_perturbed_images_numba` runs exactly that loop in compiled code, about 5-10x
-faster than numpy's where() over a 3-long last axis; it is what runs unless
-Numba's JIT is disabled (NUMBA_DISABLE_JIT=1), when the numpy lookup does.
+`_perturbed_images_numba` runs that lookup in compiled code, a run of
+same-segment pixels at a time (one decision and one slice copy per run),
+several times faster than numpy's where() over a 3-long last axis; it is what
+runs unless Numba's JIT is disabled (NUMBA_DISABLE_JIT=1), when the numpy
+lookup does.
 
 Sampling follows lime: every superpixel is on with probability 1/2, and row 0
 is the original (all on), so the surrogate always sees the input it explains.
@@ -52,17 +54,44 @@ def perturbed_images(image_hwc, fill_hwc, segments, samples):
 
 
 @njit(cache=True)
+def _segment_runs(segments_flat):
+    """Runs of equal segment id along the flattened pixels: run r is [starts[r], starts[r + 1])."""
+    pixels = segments_flat.shape[0]
+    starts = np.empty(pixels + 1, np.int64)
+    run_segment = np.empty(pixels, np.int64)
+    count = 0
+    for p in range(pixels):
+        if p == 0 or segments_flat[p] != segments_flat[p - 1]:
+            starts[count] = p
+            run_segment[count] = segments_flat[p]
+            count += 1
+    starts[count] = pixels
+    return starts[:count + 1], run_segment[:count]
+
+
+@njit(cache=True)
 def _perturbed_images_numba(image_hwc, fill_hwc, segments, samples):
+    """The reference's lookup, one run of same-segment pixels at a time.
+
+    A superpixel covers whole stretches of each image row, so every pixel of a
+    run takes the same branch: deciding once per run and copying the run as
+    one slice (a memcpy) beats deciding per pixel and copying 3 bytes at a
+    time, measured 1.5 against 2.1-2.7 ms per batch of 10 images of 224x224x3.
+    """
     num_samples = samples.shape[0]
     height, width, channels = image_hwc.shape
-    out = np.empty((num_samples, height, width, channels), dtype=image_hwc.dtype)
+    pixels = height * width
+    image_flat = image_hwc.reshape(pixels * channels)
+    fill_flat = fill_hwc.reshape(pixels * channels)
+    starts, run_segment = _segment_runs(segments.reshape(pixels))
+    out = np.empty((num_samples, pixels * channels), dtype=image_hwc.dtype)
     for i in range(num_samples):
-        for y in range(height):
-            for x in range(width):
-                source = image_hwc if samples[i, segments[y, x]] else fill_hwc
-                for c in range(channels):
-                    out[i, y, x, c] = source[y, x, c]
-    return out
+        row = out[i]
+        for r in range(run_segment.shape[0]):
+            first, stop = starts[r] * channels, starts[r + 1] * channels
+            source = image_flat if samples[i, run_segment[r]] else fill_flat
+            row[first:stop] = source[first:stop]
+    return out.reshape(num_samples, height, width, channels)
 
 
 def predict_in_batches(make_inputs, num_inputs, classifier_fn, batch_size):
