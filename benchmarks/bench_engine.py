@@ -44,18 +44,6 @@ def training_iteration(model, value_class, points, labels, learning_rate=0.05, a
         p.data -= learning_rate * p.grad
 
 
-def median_cpu_seconds(fn, repeats=7, warmup=1):
-    """Median CPU time of ``fn()``: this process's own work, not its wait for a shared core."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return float(np.median(times))
-
-
 def scalar_step(side, fused=False):
     """A zero-argument training step for ``side``'s engine, with its own model."""
     points, labels = make_points()
@@ -103,9 +91,9 @@ def tensor_workloads(repeats, size=64):
 
 
 def worker(side, args):
-    results = {MICROGRAD_GRAPH: median_cpu_seconds(scalar_step(side), args.repeats)}
+    results = {MICROGRAD_GRAPH: median_seconds(scalar_step(side), args.repeats, clock=time.process_time)}
     if side == "ours":
-        results[FUSED] = median_cpu_seconds(scalar_step(side, fused=True), args.repeats)
+        results[FUSED] = median_seconds(scalar_step(side, fused=True), args.repeats, clock=time.process_time)
         results.update(tensor_workloads(args.repeats))
     return results
 

@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from benchmarks.common import compare_main, optional_import, pin_torch_threads
+from benchmarks.common import compare_main, median_seconds, optional_import, pin_torch_threads
 
 SHAPES = {"a": (100, 32, 64, 128), "b": (50, 64, 100, 64)}
 LAYERS = ("LSTM", "GRU", "RNN")
@@ -37,16 +37,6 @@ CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 def forward_flops(kind, T, N, I, H):
     return 2 * T * N * GATES[kind] * H * (I + H)
-
-
-def median_time(fn, repeats, clock):
-    fn()  # warm-up: compiles or loads the kernels, fills the allocator's caches
-    times = []
-    for _ in range(repeats):
-        start = clock()
-        fn()
-        times.append(clock() - start)
-    return float(np.median(times))
 
 
 def workload_name(kind, shape_name, backward):
@@ -100,9 +90,9 @@ def worker(side, args):
             state, train_step, forward = our_call(kind, I, H, x)  # torch copies our initial weights
             if torch is not None:
                 train_step, forward = torch_call(torch, kind, I, H, x, state)
-            results[workload_name(kind, shape_name, True)] = median_time(train_step, args.repeats, clock)
+            results[workload_name(kind, shape_name, True)] = median_seconds(train_step, args.repeats, clock=clock)
             if args.forward != "no":
-                results[workload_name(kind, shape_name, False)] = median_time(forward, args.repeats, clock)
+                results[workload_name(kind, shape_name, False)] = median_seconds(forward, args.repeats, clock=clock)
     return results
 
 
