@@ -45,7 +45,8 @@ __all__ = [
     "FEATURE_SELECTION_METHODS", "forward_selection", "highest_weights", "lasso_path", "select_features",
     "check_probabilities", "check_labels", "check_explainer_settings", "check_positive_int",
     "make_generator",
-    "LocalModel", "fit_local_model", "LabelExplanations", "explain_labels", "choose_labels", "LimeBase",
+    "LocalModel", "fit_local_model", "LabelExplanations", "explain_labels", "record_on", "choose_labels",
+    "LimeBase",
 ]
 
 
@@ -109,6 +110,21 @@ def explain_labels(samples, predictions, kernel_weights, labels, top_labels, num
             print(f"label {label}: intercept {model.intercept:.4f}, local_pred {model.local_pred:.4f}, "
                   f"model {predictions[0, label]:.4f}, weighted R^2 {model.score:.4f}")
     return result
+
+
+def record_on(explanation, samples, predictions, kernel_weights, fits):
+    """Store a run's samples and its surrogates on an explanation, in lime's attribute names.
+
+    Both explainers call this on the explanation they built; explain_labels
+    itself only returns ``fits``.
+    """
+    explanation.predict_proba = predictions[0]
+    explanation.samples, explanation.sample_predictions = samples, predictions
+    explanation.sample_weights = kernel_weights
+    explanation.top_labels = fits.top_labels
+    explanation.intercept, explanation.local_exp = fits.intercept, fits.local_exp
+    explanation.score, explanation.local_pred = fits.score, fits.local_pred
+    return explanation
 
 
 def choose_labels(first_probs, labels, top_labels):

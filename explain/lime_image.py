@@ -23,7 +23,7 @@ import numpy as np
 
 from .distances import distances_to_original, exponential_kernel
 from .fills import make_fill
-from .lime_base import explain_labels
+from .lime_base import explain_labels, record_on
 from .lime_checks import check_explainer_settings, check_positive_int
 from .perturb import perturbed_images, predict_in_batches, sample_on_off
 from .random_state import make_generator
@@ -178,13 +178,7 @@ class LimeImageExplainer:
                               self.feature_selection, model_regressor, self.verbose)
         explanation = ImageExplanation(image, segments, fill_name, fill_image)
         explanation.segmentation_seed = random_seed
-        explanation.predict_proba = predictions[0]
-        explanation.samples, explanation.sample_predictions = samples, predictions
-        explanation.sample_weights = kernel_weights
-        explanation.top_labels = fits.top_labels
-        explanation.intercept, explanation.local_exp = fits.intercept, fits.local_exp
-        explanation.score, explanation.local_pred = fits.score, fits.local_pred
-        return explanation
+        return record_on(explanation, samples, predictions, kernel_weights, fits)
 
     @staticmethod
     def _segment(image_hwc, segmentation_fn, seed):

@@ -22,7 +22,7 @@ from itertools import compress
 import numpy as np
 
 from .distances import distances_to_original, exponential_kernel
-from .lime_base import explain_labels
+from .lime_base import explain_labels, record_on
 from .lime_checks import check_explainer_settings, check_positive_int
 from .perturb import predict_in_batches
 from .random_state import make_generator
@@ -327,10 +327,4 @@ class LimeTextExplainer:
         fits = explain_labels(samples, predictions, kernel_weights, labels, top_labels, num_features,
                               self.feature_selection, model_regressor, self.verbose)
         explanation = TextExplanation(indexed, class_names)
-        explanation.predict_proba = predictions[0]
-        explanation.samples, explanation.sample_predictions = samples, predictions
-        explanation.sample_weights = kernel_weights
-        explanation.top_labels = fits.top_labels
-        explanation.intercept, explanation.local_exp = fits.intercept, fits.local_exp
-        explanation.score, explanation.local_pred = fits.score, fits.local_pred
-        return explanation
+        return record_on(explanation, samples, predictions, kernel_weights, fits)
