@@ -1,14 +1,9 @@
-"""Resampling: one pass over the output pixels, per sample, per channel.
+"""Resampling, fast: warp_reference.py's interpolation as compiled loops.
 
-Given the inverse map A = inv(M) of a sample, output pixel (x, y) takes its
-value from input position (u, v, 1) = A @ (x, y, 1). That position is rarely a
-pixel centre, so we interpolate:
-
-    bilinear (images):     r0 = floor(v), c0 = floor(u), dr = v - r0, dc = u - c0
-        value = (1-dr)(1-dc) I[r0, c0]   + (1-dr) dc I[r0, c0+1]
-              +    dr (1-dc) I[r0+1, c0] +    dr  dc I[r0+1, c0+1]
-    nearest (label maps):  value = I[floor(v + 0.5), floor(u + 0.5)]
-        (a class id must never be averaged: the mean of "cat" and "road" is nothing)
+Each output pixel (x, y) of a sample reads its value from the input position
+its inverse map sends it to, interpolated bilinearly (images) or by nearest
+neighbour (label maps: a class id must never be averaged); warp_reference.py
+writes the formulas out and is the version to read first.
 
 Neighbours outside the image read the constant `fill` (0 by default), the same
 rule as skimage.transform.warp(order=1, mode="constant").
@@ -16,10 +11,8 @@ rule as skimage.transform.warp(order=1, mode="constant").
 Elastic distortion is not affine, so it gets the general form: a coordinate
 field (rows, cols) per sample saying where each output pixel reads from.
 
-Each kernel exists twice: the numpy reference written like the formula above
-(warp_reference.py, read it first), and the Numba version here, which loops over
-samples (in parallel), rows, columns and channels. Tests prove they agree; the
-pipeline uses the Numba one. The kernels
+The kernels here loop over samples (in parallel), rows, columns and channels;
+tests hold them to the reference, and the pipeline uses them. They
 compile on first use (not at import), cache to disk, and run as plain Python
 under NUMBA_DISABLE_JIT=1. (The package selects numba's "workqueue" threading layer, which
 does not spin between calls; calling the kernels from several Python threads at

@@ -21,7 +21,7 @@ Read next: tinygrad_edu/gradcheck.py (how to test every backward closure).
 import numpy as np
 
 from .autograd import _anomaly_mode, _grad_mode
-from .tensor import _data_of, tensor_method
+from .tensor import Tensor, _data_of, tensor_method
 
 
 # -- in-place edits: constants written into the data, each one bumps the version ------
@@ -92,17 +92,11 @@ def _in_place(name, ufunc, out_of_place):
     return method
 
 
-def _attach_in_place():
-    from .tensor import Tensor
-
-    for dunder, name, ufunc, plain in (("__iadd__", "+=", np.add, "__add__"),
+for _dunder, _name, _ufunc, _plain in (("__iadd__", "+=", np.add, "__add__"),
                                        ("__isub__", "-=", np.subtract, "__sub__"),
                                        ("__imul__", "*=", np.multiply, "__mul__"),
                                        ("__itruediv__", "/=", np.true_divide, "__truediv__")):
-        setattr(Tensor, dunder, _in_place(name, ufunc, getattr(Tensor, plain)))
-
-
-_attach_in_place()
+    tensor_method(_dunder)(_in_place(_name, _ufunc, getattr(Tensor, _plain)))
 
 
 def _check_in_place_allowed(x, what):
