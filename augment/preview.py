@@ -9,7 +9,7 @@ reproducible).
 It returns a matplotlib Figure built without pyplot, so it needs no display
 and touches no global state: `preview(...).savefig("augment.png")`.
 
-Read next: explain/lime_base.py (the explain package: why a model decides what it decides).
+Read next: explain/lime/base.py (the explain package: why a model decides what it decides).
 """
 import numpy as np
 from matplotlib.figure import Figure

@@ -25,7 +25,7 @@ import os
 import numpy as np
 from numba import njit, prange
 
-from tinygrad_edu.kernels.numba_setup import configure_numba
+from tinygrad_edu.runtime.numba_setup import configure_numba
 
 from .warp_reference import remap_reference, warp_affine_reference  # noqa: F401  (re-exported)
 

@@ -24,7 +24,7 @@ installed, only our side runs (and says so).
 
 Threads: importing our kernels makes numpy's OpenBLAS put its idle workers
 to sleep at once instead of spinning for ~0.1 s after each product
-(tinygrad_edu/kernels/numba_setup.py; TINYGRAD_EDU_KEEP_BLAS_SPIN=1 turns that
+(tinygrad_edu/runtime/numba_setup.py; TINYGRAD_EDU_KEEP_BLAS_SPIN=1 turns that
 off, to compare). Torch computes with MKL, oneDNN and OpenMP, which that does
 not touch: its side runs as it always does.
 """

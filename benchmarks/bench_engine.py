@@ -55,7 +55,7 @@ def scalar_step(side, fused=False):
         random.seed(0)
         model = MLP(2, [16, 16, 1])
     else:
-        from tinygrad_edu.value import MLP, Value
+        from tinygrad_edu.engine.value import MLP, Value
         model = MLP(2, [16, 16, 1], seed=0, fused=fused)
     return lambda: training_iteration(model, Value, points, labels)
 

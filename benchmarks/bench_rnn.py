@@ -79,7 +79,7 @@ def worker(side, args):
     """{workload: seconds} for one side, in this process."""
     torch = pin_torch_threads() if side == "torch" else None
     if side == "ours-one-block":
-        from tinygrad_edu.kernels import rnn_threads
+        from tinygrad_edu.runtime import threads as rnn_threads
 
         rnn_threads.MIN_BLOCK_STEP = 2**62
     clock = CLOCKS[args.clock]

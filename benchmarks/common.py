@@ -154,7 +154,7 @@ def print_summary(title, summary, sides, reference):
 
 
 def write_results(name, results):
-    from tinygrad_edu.files import atomic_write_text
+    from tinygrad_edu.io.atomic import atomic_write_text
 
     os.makedirs(RESULTS, exist_ok=True)
     path = os.path.join(RESULTS, f"{name}.json")

@@ -14,7 +14,7 @@ yet the trained convnet's accuracy drops steeply as eps grows.
     python -m demos.adversarial          (writes out/adversarial.png)
     python -m demos.adversarial --fast   (fewer epochs; used by the tests)
 
-Read tinygrad_edu/autograd.py next: the backprop that computes d loss / d x.
+Read tinygrad_edu/engine/autograd.py next: the backprop that computes d loss / d x.
 """
 import os
 import time

@@ -19,7 +19,7 @@ import tinygrad_edu as tg
 from demos.main import load_digit_split
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
-from tinygrad_edu.plotting import save_figure
+from tinygrad_edu.io.atomic import save_figure
 
 
 def train_digit_classifier(x_train, y_train, pipeline, seed=0):

@@ -19,7 +19,7 @@ import os
 import numpy as np
 from sklearn.datasets import load_digits
 
-from tinygrad_edu.plotting import save_figure
+from tinygrad_edu.io.atomic import save_figure
 
 CANVAS = 28
 

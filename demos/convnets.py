@@ -22,7 +22,7 @@ from demos.main import load_digit_split
 from tinygrad_edu import functional as F
 from tinygrad_edu import optim
 from tinygrad_edu.models import digits_convnet
-from tinygrad_edu.plotting import save_figure
+from tinygrad_edu.io.atomic import save_figure
 
 BLUR = np.full((3, 3), 1 / 9)
 HORIZONTAL_EDGES = np.array([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], dtype=float)

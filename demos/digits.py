@@ -13,7 +13,7 @@ The dense net must learn every stroke again at every position; the convnet's
 filters slide, and the last pooling forgets where a feature fired. With a
 thirtieth of the weights, the convnet wins by a wide margin.
 
-With ``--mnist DIR`` (the four IDX files, read by tinygrad_edu.data.load_mnist)
+With ``--mnist DIR`` (the four IDX files, read by tinygrad_edu.io.datasets.load_mnist)
 the script also trains the dense 784-512-10 net and the Keras book's convnet
 (models.keras_mnist_convnet) on a slice of the real MNIST.
 
@@ -30,7 +30,7 @@ import tinygrad_edu as tg
 from demos.common import demo_arguments, save, shifted_digits
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
-from tinygrad_edu.data import load_mnist
+from tinygrad_edu.io.datasets import load_mnist
 from tinygrad_edu.models import keras_mnist_convnet, mnist_mlp
 
 

@@ -47,7 +47,7 @@ import tinygrad_edu as tg
 from demos.common import demo_arguments, save
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
-from tinygrad_edu.data import Vocabulary, load_glove, load_review_folder, pad_sequences
+from tinygrad_edu.io.datasets import Vocabulary, load_glove, load_review_folder, pad_sequences
 
 POSITIVE = ["good", "great", "wonderful", "moving", "funny", "brilliant", "charming", "gripping"]
 NEGATIVE = ["bad", "dull", "boring", "awful", "clumsy", "tedious", "weak", "forgettable"]

@@ -33,7 +33,7 @@ from demos.main import load_digit_split  # noqa: E402
 from tinygrad_edu import functional as F  # noqa: E402
 from tinygrad_edu import optim  # noqa: E402
 from tinygrad_edu.models import digits_convnet  # noqa: E402
-from tinygrad_edu.plotting import save_figure  # noqa: E402
+from tinygrad_edu.io.atomic import save_figure  # noqa: E402
 
 FEATURE_LAYERS = ["0", "1", "2", "3", "4", "5"]   # conv, relu, pool, conv, relu, pool
 LIME_BLOCKS = 2                                     # LIME's superpixels: 2x2 blocks of the 8x8 digit

@@ -16,7 +16,7 @@ nearest neighbours (cosine similarity) in its own group.
     python -m demos.word2vec          (writes out/word2vec.png: a 2-D PCA of the vectors)
     python -m demos.word2vec --fast   (a smaller corpus; used by the tests)
 
-Read tinygrad_edu/nn/sparse.py next: the Embedding layer that holds v and u.
+Read tinygrad_edu/nn/embedding.py next: the Embedding layer that holds v and u.
 """
 import os
 import time

@@ -30,28 +30,17 @@ Reading order (one idea per file):
     report.py        object enrichment, and one self-contained HTML report per model (or models)
     __main__.py      python -m explain report: that report for a saved model and a folder of images
 """
-from .activations import activations, maximize_activation, plot_activations, plot_filter_patterns, plot_filters
-from .attribution import Attribution
-from .attributions import grad_cam, integrated_gradients, occlusion, saliency, smoothgrad
-from .lime_base import exponential_kernel, weighted_ridge
-from .lime_image import ImageExplanation, LimeImageExplainer
-from .lime_text import IndexedCharacters, IndexedString, LimeTextExplainer, TextExplanation
-from .plots import plot_image_explanation, plot_text_explanation, plot_weights
-from .quality import (
-    Curve,
-    StabilityReport,
-    deletion_curve,
-    explain_until_stable,
-    fidelity,
-    insertion_curve,
-    jaccard_at_k,
-    spearman,
-    stability,
-    stability_across_seeds,
-)
-from .report import Report, explain_images, explanation_report, object_enrichment, quality_summary
-from .sanity import RandomizationResult, model_fn, randomization_check
-from .segmentation import BaseWrapper, SegmentationAlgorithm, fixed_segmentation, segment
+from .learned.activations import activations, maximize_activation, plot_activations, plot_filter_patterns, plot_filters
+from .attributions.result import Attribution
+from .attributions.gradients import grad_cam, integrated_gradients, occlusion, saliency, smoothgrad
+from .lime.base import exponential_kernel, weighted_ridge
+from .lime.image import ImageExplanation, LimeImageExplainer
+from .lime.text import IndexedCharacters, IndexedString, LimeTextExplainer, TextExplanation
+from .lime.plots import plot_image_explanation, plot_text_explanation, plot_weights
+from .trust.quality import Curve, StabilityReport, deletion_curve, explain_until_stable, fidelity, insertion_curve, jaccard_at_k, spearman, stability, stability_across_seeds
+from .report.build import Report, explain_images, explanation_report, object_enrichment, quality_summary
+from .trust.randomization import RandomizationResult, model_fn, randomization_check
+from .lime.segmentation import BaseWrapper, SegmentationAlgorithm, fixed_segmentation, segment
 
 __all__ = [
     "LimeImageExplainer", "ImageExplanation", "LimeTextExplainer", "TextExplanation", "IndexedString",

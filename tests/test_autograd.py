@@ -6,7 +6,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor, Value
-from tinygrad_edu.autograd import topological_order
+from tinygrad_edu.engine.autograd import topological_order
 
 
 def test_topological_order_lists_every_parent_before_its_child():

@@ -5,9 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, Value, autograd
-from tinygrad_edu.autograd import Node, collector_paused
-from tinygrad_edu.value import MLP
+from tinygrad_edu import Tensor, Value
+from tinygrad_edu.engine import autograd
+from tinygrad_edu.engine.autograd import Node, collector_paused
+from tinygrad_edu.engine.value import MLP
 
 
 def protocol_members():

@@ -14,8 +14,8 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor, nn, optim
-from tinygrad_edu.files import TEMP_MARK
-from tinygrad_edu.serialization import CheckpointError, load, save
+from tinygrad_edu.io.atomic import TEMP_MARK
+from tinygrad_edu.io.checkpoint import CheckpointError, load, save
 
 
 def small_model(seed=0):

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 import tinygrad_edu.functional as F
 from tinygrad_edu import Tensor, nn
-from tinygrad_edu.gradcheck import gradcheck
-from tinygrad_edu.kernels import conv, conv_reference, pool, pool_reference
+from tinygrad_edu.engine.gradcheck import gradcheck
+from tinygrad_edu.conv import fast as conv, reference as conv_reference
+from tinygrad_edu.pooling import fast as pool, reference as pool_reference
 
 TOLERANCE = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-11, atol=1e-11)}
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinygrad_edu.kernels import conv, conv_direct, conv_reference, im2col, im2col_reference
+from tinygrad_edu.conv import fast as conv, direct as conv_direct, reference as conv_reference, im2col, im2col_reference
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,7 +121,7 @@ def test_direct_kernels_compile_lazily_and_run_without_the_jit(tmp_path):
         import sys
         import numpy as np
         import numba
-        from tinygrad_edu.kernels import conv, conv_direct, conv_reference
+        from tinygrad_edu.conv import direct as conv_direct, fast as conv, reference as conv_reference
         kernels = [conv_direct._correlate_rows, conv_direct._add_four_taps, conv_direct._add_one_tap,
                    conv_direct._grad_weight_rows, conv_direct._pad_into]
         if not numba.config.DISABLE_JIT:

@@ -4,7 +4,7 @@ import pytest
 
 import tinygrad_edu.functional as F
 from tinygrad_edu import Tensor, no_grad
-from tinygrad_edu.gradcheck import gradcheck
+from tinygrad_edu.engine.gradcheck import gradcheck
 
 
 def tensors(rng, *shapes):

@@ -18,8 +18,8 @@ import numba
 import numpy as np
 import pytest
 
-from tinygrad_edu.kernels import im2col, im2col_reference
-from tinygrad_edu.kernels.numba_setup import loaded_openblas_libraries
+from tinygrad_edu.conv import im2col, im2col_reference
+from tinygrad_edu.runtime.numba_setup import loaded_openblas_libraries
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,8 +51,8 @@ def test_im2col_and_col2im_are_the_same_on_one_thread_and_on_all(shape, args, dt
 CHECK = textwrap.dedent("""
     import os
     import numpy as np
-    import tinygrad_edu.kernels
-    from tinygrad_edu.kernels.numba_setup import loaded_openblas_libraries
+    import tinygrad_edu.runtime
+    from tinygrad_edu.runtime.numba_setup import loaded_openblas_libraries
     a = np.arange(300 * 200, dtype=np.float64).reshape(300, 200) % 7 - 3
     b = np.arange(200 * 100, dtype=np.float64).reshape(200, 100) % 5 - 2
     expected = np.einsum("ik,kj->ij", a, b)  # no BLAS

@@ -5,8 +5,7 @@ import struct
 import numpy as np
 import pytest
 
-from tinygrad_edu.data import (Vocabulary, load_glove, load_mnist, load_review_folder, pad_sequences,
-                               read_idx)
+from tinygrad_edu.io.datasets import Vocabulary, load_glove, load_mnist, load_review_folder, pad_sequences, read_idx
 
 
 def write_idx(path, array, type_code, compress=False):

@@ -7,7 +7,7 @@ policy that lets 180 degrees through, frozen weights that move) would miss.
 """
 import numpy as np
 
-from tinygrad_edu.data import read_idx
+from tinygrad_edu.io.datasets import read_idx
 
 
 def _png(path):

@@ -44,7 +44,7 @@ def test_generated_labels_follow_the_last_clause_and_single_words_say_nothing():
 
 def test_bag_of_words_is_order_blind_and_the_lstm_is_not():
     import tinygrad_edu as tg
-    from tinygrad_edu.data import Vocabulary
+    from tinygrad_edu.io.datasets import Vocabulary
 
     texts = ["the plot was not good honestly", "the plot was good honestly not"]
     vocabulary = Vocabulary(texts)

@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, gradcheck
-from tinygrad_edu.distributions import Categorical
+from tinygrad_edu import Tensor
+from tinygrad_edu import gradcheck
+from tinygrad_edu.functional.distributions import Categorical
 
 
 def random_logits(seed, shape):

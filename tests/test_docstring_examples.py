@@ -16,7 +16,7 @@ import pytest
 
 import tinygrad_edu.nn as nn
 import tinygrad_edu.optim as optim
-import tinygrad_edu.random as tg_random
+import tinygrad_edu.engine.rng as tg_random
 
 # Containers and the base class have no fixed input and output: no Shape section.
 NO_SHAPE_SECTION = {"Module", "ModuleList", "Parameter"}
@@ -32,7 +32,7 @@ def _public_classes(package, names):
     classes = {}
     for name in names:
         value = getattr(package, name)
-        if inspect.isclass(value) and value.__module__.startswith(package.__name__):
+        if inspect.isclass(value) and value.__module__.startswith("tinygrad_edu."):
             classes.setdefault(value, name)
     return sorted(classes, key=lambda cls: cls.__name__)
 
@@ -102,7 +102,7 @@ def _examples(module):
             if test.examples and test.name != module.__name__]
 
 
-MODULES = _submodules(nn) + _submodules(optim)
+MODULES = sorted({inspect.getmodule(cls) for cls in ALL_CLASSES}, key=lambda module: module.__name__)
 EXAMPLES = [test for module in MODULES for test in _examples(module)]
 
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
 from tinygrad_edu import nn
-from tinygrad_edu.gradcheck import gradcheck
+from tinygrad_edu.engine.gradcheck import gradcheck
 
 
 @settings(max_examples=20, deadline=None)

@@ -1,10 +1,11 @@
-"""explain.activations: hooks-based activations, Chollet's display, filters, maximal activation."""
+"""explain.learned.activations: hooks-based activations, Chollet's display, filters, maximal activation."""
 import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from explain import activations, maximize_activation, plot_activations, plot_filter_patterns, plot_filters
-from explain.activations import chollet_display
+from explain import activations
+from explain import maximize_activation, plot_activations, plot_filter_patterns, plot_filters
+from explain.learned.activations import chollet_display
 from tinygrad_edu import nn
 from tinygrad_edu.models import digits_convnet
 

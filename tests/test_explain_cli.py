@@ -9,7 +9,7 @@ import pytest
 from skimage import io
 
 import tinygrad_edu as tg
-from explain.__main__ import main
+from explain.report.cli import main
 from tests.report_models import tiny_convnet
 from tests.test_explain_report import check_self_contained
 

@@ -1,4 +1,4 @@
-"""LimeImageExplainer end to end: segmentation, fills, perturbation, formats, errors (explain/lime_image.py)."""
+"""LimeImageExplainer end to end: segmentation, fills, perturbation, formats, errors (explain/lime/image.py)."""
 import os
 import shutil
 import subprocess
@@ -13,10 +13,9 @@ from skimage import data
 from skimage.transform import resize
 
 from explain import LimeImageExplainer, SegmentationAlgorithm, fixed_segmentation, segment
-from explain.fills import make_fill, mean_fill
-from explain.perturb import (_perturbed_images_numba, perturbed_images, perturbed_images_lookup,
-                             perturbed_images_loop, sample_on_off)
-from explain.segmentation import relabel
+from explain.lime.fills import make_fill, mean_fill
+from explain.lime.perturb import _perturbed_images_numba, perturbed_images, perturbed_images_lookup, perturbed_images_loop, sample_on_off
+from explain.lime.segmentation import relabel
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""The local surrogate: kernel, distances, weighted ridge and feature selection (explain/lime_base.py)."""
+"""The local surrogate: kernel, distances, weighted ridge and feature selection (explain/lime/base.py)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from sklearn.linear_model import Ridge, lars_path
 from sklearn.metrics import pairwise_distances, r2_score
 
-from explain import lime_base
+from explain.lime import base as lime_base
 
 
 def binary_samples(rng, num_samples, num_features):
@@ -192,7 +192,7 @@ def test_random_state_forms():
 # --------------------------------------------------------------------------- the parts, and lime's LimeBase
 
 def test_lime_base_gives_the_parts_own_functions_under_the_old_names():
-    from explain import distances, feature_selection, lime_checks, random_state, ridge
+    from explain.lime import distances, feature_selection, checks as lime_checks, random_state, ridge
     parts = {distances: ["DISTANCE_METRICS", "distances_to_original", "exponential_kernel"],
              ridge: ["weighted_ridge", "weighted_r2"],
              feature_selection: ["FEATURE_SELECTION_METHODS", "forward_selection", "highest_weights",
@@ -209,15 +209,15 @@ def test_the_reading_chain_runs_from_lime_base_through_its_parts_to_the_explaine
     import re
     from pathlib import Path
     folder = Path(lime_base.__file__).parent
-    chain, name = [], "lime_base.py"
-    while name not in chain and name != "lime_text.py":
+    chain, name = [], "base.py"
+    while name not in chain and name != "text.py":
         chain.append(name)
         docstring = (folder / name).read_text(encoding="utf-8").split('"""')[1]
-        name = re.search(r"Read next: (?:explain/)?(\w+\.py)", docstring).group(1)
+        name = re.search(r"Read next: (?:explain/lime/)?(\w+\.py)", docstring).group(1)
         assert (folder / name).exists(), f"{chain[-1]} names {name}, which does not exist"
-    assert chain == ["lime_base.py", "distances.py", "ridge.py", "feature_selection.py", "lime_checks.py",
+    assert chain == ["base.py", "distances.py", "ridge.py", "feature_selection.py", "checks.py",
                      "random_state.py", "segmentation.py", "fills.py", "perturb_reference.py", "perturb.py",
-                     "lime_image.py"]
+                     "image.py"]
 
 
 @pytest.mark.parametrize("top_labels", [None, 2])

@@ -1,10 +1,10 @@
-"""The fast perturbation kernel (explain/perturb.py) against its reference (explain/perturb_reference.py)."""
+"""The fast perturbation kernel (explain/lime/perturb.py) against its reference (explain/lime/perturb_reference.py)."""
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explain.perturb import _perturbed_images_numba, perturbed_images
-from explain.perturb_reference import perturbed_images_lookup, perturbed_images_loop
+from explain.lime.perturb import _perturbed_images_numba, perturbed_images
+from explain.lime.perturb_reference import perturbed_images_lookup, perturbed_images_loop
 
 
 def random_case(seed, height, width, channels, num_segments, num_samples, dtype):

@@ -1,4 +1,4 @@
-"""Figures: outlined superpixels, weight bars, highlighted words (explain/plots.py)."""
+"""Figures: outlined superpixels, weight bars, highlighted words (explain/lime/plots.py)."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,8 +9,8 @@ from matplotlib.colors import to_rgb  # noqa: E402
 
 from explain import (LimeImageExplainer, LimeTextExplainer, plot_image_explanation,  # noqa: E402
                      plot_text_explanation, plot_weights)
-from explain.plots import NEGATIVE, POSITIVE  # noqa: E402
-from explain.segmentation import fixed_segmentation  # noqa: E402
+from explain.lime.plots import NEGATIVE, POSITIVE  # noqa: E402
+from explain.lime.segmentation import fixed_segmentation  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""explain.sanity: the cascading randomisation check, model_fn; LIME's heatmap and the curves' inputs."""
+"""explain.trust.randomization: the cascading randomisation check, model_fn; LIME's heatmap and the curves' inputs."""
 import numpy as np
 import pytest
 from skimage import filters
@@ -6,11 +6,11 @@ from skimage import filters
 import explain
 import tinygrad_edu as tg
 from explain import Attribution, LimeImageExplainer, deletion_curve, insertion_curve, model_fn, randomization_check
-from explain.quality import spearman
+from explain.trust.quality import spearman
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
 from tinygrad_edu.models import digits_convnet
-from tinygrad_edu.random import default_generator
+from tinygrad_edu.engine.rng import default_generator
 from demos.main import load_digit_split
 
 

@@ -1,4 +1,4 @@
-"""LimeTextExplainer: words as features, batched calls, lime's API (explain/lime_text.py)."""
+"""LimeTextExplainer: words as features, batched calls, lime's API (explain/lime/text.py)."""
 import os
 import re
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explain import IndexedString, LimeTextExplainer
-from explain.lime_text import sample_word_removals
+from explain.lime.text import sample_word_removals
 
 TEXT = "the food was good but the service was awful and the room was cold"
 

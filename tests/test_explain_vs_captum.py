@@ -34,7 +34,7 @@ def test_saliency_matches_captum():
     np.testing.assert_allclose(explain.saliency(ours, x, target, abs=False).values, as_numpy(signed), atol=1e-12)
 
 
-@pytest.mark.parametrize("method", explain.attributions.IG_METHODS)
+@pytest.mark.parametrize("method", explain.attributions.gradients.IG_METHODS)
 def test_integrated_gradients_matches_captum_for_every_method(method):
     ours, theirs, x, target = twin_networks()
     baseline = 0.25
@@ -78,4 +78,4 @@ def test_occlusion_matches_captum(window, stride, baseline, batch_size):
 def test_bilinear_upsample_matches_torch_interpolate(size_in, size_out):
     maps = np.random.default_rng(1).normal(size=(2, 3, *size_in))
     expected = torch.nn.functional.interpolate(torch.tensor(maps), size=size_out, mode="bilinear", align_corners=False)
-    np.testing.assert_allclose(explain.attributions.upsample_bilinear(maps, size_out), as_numpy(expected), atol=1e-12)
+    np.testing.assert_allclose(explain.attributions.gradients.upsample_bilinear(maps, size_out), as_numpy(expected), atol=1e-12)

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from tinygrad_edu import GradcheckError, Tensor, gradcheck, nn
+from tinygrad_edu import GradcheckError, Tensor, nn
+from tinygrad_edu import gradcheck
 
 
 def _square_with_a_bug_at(bad_index):

@@ -1,4 +1,4 @@
-"""Process-wide choices made by tinygrad_edu.kernels: the allocator keeps freed memory for reuse."""
+"""Process-wide choices made by tinygrad_edu.runtime.memory: the allocator keeps freed memory for reuse."""
 import platform
 import subprocess
 import sys
@@ -12,7 +12,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FAULTS_PER_ALLOCATION = textwrap.dedent("""
     import resource
     import numpy as np
-    import tinygrad_edu.kernels
+    import tinygrad_edu.runtime
     def allocate_and_free():
         block = np.ones(12_000_000, dtype=np.float32)  # 48 MB: above glibc's largest automatic mmap threshold
         del block

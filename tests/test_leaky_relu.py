@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, gradcheck, nn
+from tinygrad_edu import Tensor, nn
+from tinygrad_edu import gradcheck
 from tinygrad_edu import functional as F
 
 

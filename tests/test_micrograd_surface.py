@@ -8,7 +8,7 @@ from sklearn.datasets import make_moons
 from tinygrad_edu.micrograd.engine import Value
 from tinygrad_edu.micrograd.nn import MLP, Layer, Module, Neuron
 from tinygrad_edu import nn
-from tinygrad_edu import value as value_module
+from tinygrad_edu.engine import value as value_module
 
 
 def test_demo_notebook_training_loop():

@@ -74,7 +74,7 @@ def test_digits_convnet_reaches_97_percent_with_fit():
     from sklearn.model_selection import train_test_split
 
     from tinygrad_edu.optim import Adam
-    from tinygrad_edu.training import evaluate, fit
+    from tinygrad_edu.training.loop import evaluate, fit
 
     digits = datasets.load_digits()
     x = (digits.images / 16.0).astype(np.float32)[:, None]  # (N, 1, 8, 8) in [0, 1]

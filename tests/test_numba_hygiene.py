@@ -20,7 +20,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 KERNEL_CHECK = textwrap.dedent("""
     import numpy as np
     import tinygrad_edu
-    from tinygrad_edu.kernels import conv, conv_reference, pool, pool_reference
+    from tinygrad_edu.conv import fast as conv, reference as conv_reference
+    from tinygrad_edu.pooling import fast as pool, reference as pool_reference
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 2, 6, 5)).astype(np.float32)
     weight = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
@@ -61,7 +62,8 @@ def run_python(code, env_changes, cwd):
 def test_nothing_compiles_at_import(tmp_path):
     code = textwrap.dedent("""
         import tinygrad_edu, tinygrad_edu.nn, tinygrad_edu.functional, tinygrad_edu.models
-        from tinygrad_edu.kernels import im2col, pool
+        from tinygrad_edu.conv import im2col
+        from tinygrad_edu.pooling import fast as pool
         kernels = [im2col._col2im, pool._max_pool2d_forward, pool._max_pool2x2_forward,
                    pool._max_pool2d_backward]
         compiled = [k.py_func.__name__ for k in kernels if k.signatures]

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinygrad_edu.kernels import pool, pool_reference
+from tinygrad_edu.pooling import fast as pool, reference as pool_reference
 
 
 @st.composite

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import Tensor, gradcheck, nn
+from tinygrad_edu import Tensor, nn
+from tinygrad_edu import gradcheck
 from tinygrad_edu import functional as F
 
 

@@ -2,14 +2,19 @@
 
 Each module's docstring ends by naming the file to read next, in one format:
 
-    Read next: tinygrad_edu/tensor.py (the same idea over whole arrays).
+    Read next: tinygrad_edu/engine/tensor.py (the same idea over whole arrays).
 
 that is, the words "Read next:" and a path from the repository root, optionally
 followed by a gloss. The last module says instead "This is the last file of the
-reading order." Starting from tinygrad_edu/autograd.py and following those
+reading order." Starting from tinygrad_edu/engine/autograd.py and following those
 sentences must visit every module of tinygrad_edu/, augment/ and explain/
 exactly once (no cycle, no name that is not a module, nothing left out), and
 the README's "Reading order" section must list the same files in the same order.
+
+The folders are the chapters: the modules below any folder form one unbroken
+stretch of the chain, so a reader finishes a folder before the next begins.
+Each module stays short enough to read as one idea (at most 450 lines, with a
+docstring of at most 20 lines).
 
 Modules are found by listing the package folders, so a new file fails these
 tests until some module's "Read next:" points at it (and the README lists it).
@@ -21,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("tinygrad_edu", "augment", "explain")
-START = "tinygrad_edu/autograd.py"
+START = "tinygrad_edu/engine/autograd.py"
 READ_NEXT = re.compile(r"Read next: ([\w/]+\.py)")
 END = "This is the last file of the reading order."
 # The old, free-form ways of saying it ("Read tensor.py next", "read ../training.py next").
@@ -32,7 +37,10 @@ OTHER_PHRASINGS = re.compile(r"\bread +(?!next\b)[\w./]+\s+next\b", re.IGNORECAS
 NOT_ON_THE_CHAIN = {
     "tinygrad_edu/micrograd/engine.py": "re-exports value.py under micrograd's import path",
     "tinygrad_edu/micrograd/nn.py": "re-exports value.py under micrograd's import path",
+    "explain/__main__.py": "the `python -m explain` entry point; the command line is explain/report/cli.py",
 }
+MAX_MODULE_LINES = 450
+MAX_DOCSTRING_LINES = 20
 
 
 def all_modules():
@@ -140,3 +148,27 @@ def test_the_readme_lists_the_same_order():
     assert len(chain) == len(listed), (
         f"the chain has {len(chain)} files, the README lists {len(listed)}; "
         f"the first unmatched: {(chain if len(chain) > len(listed) else listed)[min(len(chain), len(listed))]}")
+
+
+def test_every_folder_is_one_unbroken_stretch_of_the_chain():
+    chain = follow_chain()
+    broken = []
+    for folder in sorted({str(Path(module).parent) for module in chain}):
+        positions = [index for index, module in enumerate(chain)
+                     if (str(Path(module).parent) + "/").startswith(folder + "/")]
+        if positions[-1] - positions[0] + 1 != len(positions):
+            interlopers = [chain[index] for index in range(positions[0], positions[-1] + 1) if index not in positions]
+            broken.append(f"{folder}/ is interrupted by {interlopers}")
+    assert not broken, "\n".join(broken)
+
+
+def test_every_module_is_short_enough_to_read_as_one_idea():
+    too_long = []
+    for module in all_modules():
+        lines = (ROOT / module).read_text(encoding="utf-8").count("\n")
+        docstring_lines = len(docstring(module).splitlines())
+        if lines > MAX_MODULE_LINES:
+            too_long.append(f"{module}: {lines} lines (at most {MAX_MODULE_LINES})")
+        if docstring_lines > MAX_DOCSTRING_LINES:
+            too_long.append(f"{module}: a {docstring_lines}-line docstring (at most {MAX_DOCSTRING_LINES})")
+    assert not too_long, "\n".join(too_long)

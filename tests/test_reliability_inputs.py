@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, Value, concatenate, gradcheck, where
+from tinygrad_edu import Tensor, Value, concatenate, where
+from tinygrad_edu import gradcheck
 from tinygrad_edu import nn, optim
 
 
@@ -170,13 +171,13 @@ def test_predict_refuses_batch_size_zero_and_handles_an_empty_x():
 
 
 def _vocabulary():
-    from tinygrad_edu.data import Vocabulary
+    from tinygrad_edu.io.datasets import Vocabulary
     return Vocabulary(["good film", "bad film"])
 
 
 @pytest.mark.parametrize("line, words", [("good nan 1.0", "holds NaN or inf"), ("good inf 1.0", "holds NaN or inf")])
 def test_glove_refuses_non_finite_vectors(tmp_path, line, words):
-    from tinygrad_edu.data import load_glove
+    from tinygrad_edu.io.datasets import load_glove
     path = tmp_path / "glove.txt"
     path.write_text("film 0.5 0.5\n" + line + "\n")
     with pytest.raises(ValueError, match=f"glove.txt:2: the vector for 'good' {words}"):
@@ -184,7 +185,7 @@ def test_glove_refuses_non_finite_vectors(tmp_path, line, words):
 
 
 def test_glove_refuses_a_duplicated_word(tmp_path):
-    from tinygrad_edu.data import load_glove
+    from tinygrad_edu.io.datasets import load_glove
     path = tmp_path / "glove.txt"
     path.write_text("film 0.5 0.5\ngood 1 2\nfilm 3 4\n")
     with pytest.raises(ValueError, match="glove.txt:3: the word 'film' appears again \\(first on line 1\\)"):
@@ -192,7 +193,7 @@ def test_glove_refuses_a_duplicated_word(tmp_path):
 
 
 def test_glove_names_the_line_of_bytes_that_are_not_utf8(tmp_path):
-    from tinygrad_edu.data import load_glove
+    from tinygrad_edu.io.datasets import load_glove
     path = tmp_path / "glove.txt"
     path.write_bytes(b"film 0.5 0.5\ngo\xffod 1 2\n")
     with pytest.raises(ValueError, match="glove.txt:2: not valid utf-8"):
@@ -206,7 +207,7 @@ def test_vocabulary_decode_of_an_unknown_index():
 
 
 def test_pad_sequences_maxlen():
-    from tinygrad_edu.data import pad_sequences
+    from tinygrad_edu.io.datasets import pad_sequences
     with pytest.raises(ValueError, match="maxlen to be an integer >= 0, got -1"):
         pad_sequences([[1, 2]], maxlen=-1)
     assert pad_sequences([[1, 2], [3]], maxlen=0).shape == (2, 0)
@@ -214,7 +215,7 @@ def test_pad_sequences_maxlen():
 
 def test_load_mnist_refuses_a_label_of_200(tmp_path):
     import struct
-    from tinygrad_edu.data import load_mnist
+    from tinygrad_edu.io.datasets import load_mnist
     (tmp_path / "train-images-idx3-ubyte").write_bytes(struct.pack(">BBBBIII", 0, 0, 8, 3, 2, 2, 2) + bytes(8))
     (tmp_path / "train-labels-idx1-ubyte").write_bytes(struct.pack(">BBBBI", 0, 0, 8, 1, 2) + bytes([3, 200]))
     with pytest.raises(ValueError, match="expected digit labels 0..9, got 200 \\(at index 1"):

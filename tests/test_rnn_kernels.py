@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numba import njit
 
-from tinygrad_edu.kernels import activations, gru, gru_reference, lstm, lstm_reference, rnn, rnn_reference, rnn_threads
+from tinygrad_edu.recurrent import fast_tanh as activations, gru, gru_reference, lstm, lstm_reference, rnn, rnn_reference
+from tinygrad_edu.runtime import threads as rnn_threads
 
 # float32 runs the rational tanh; float64 the exact one, so it must agree to rounding.
 TOLERANCE = {np.float32: dict(rtol=1e-4, atol=2e-5), np.float64: dict(rtol=1e-10, atol=1e-12)}

@@ -5,8 +5,8 @@ import pytest
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
 from tinygrad_edu import nn
-from tinygrad_edu.gradcheck import gradcheck
-from tinygrad_edu.kernels import rnn_threads
+from tinygrad_edu.engine.gradcheck import gradcheck
+from tinygrad_edu.runtime import threads as rnn_threads
 
 
 def parameter_tensors(rng, gates, input_size, hidden_size, bias=True):

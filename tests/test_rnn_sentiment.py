@@ -5,7 +5,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.functional as F
 from tinygrad_edu import models
 from tinygrad_edu.optim import Adam
-from tinygrad_edu.training import evaluate, fit
+from tinygrad_edu.training.loop import evaluate, fit
 
 KEYWORD = 3  # the "positive" word: a review is positive iff it contains it
 VOCAB, LENGTH = 12, 10

@@ -1,4 +1,4 @@
-"""Tests for tinygrad_edu.serialization: round trips, atomic writes and refusing unsafe files."""
+"""Tests for tinygrad_edu.io.checkpoint: round trips, atomic writes and refusing unsafe files."""
 import os
 import pathlib
 import tempfile
@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor
 from tinygrad_edu.nn import Module, Parameter
-from tinygrad_edu.serialization import CheckpointError, load, save
+from tinygrad_edu.io.checkpoint import CheckpointError, load, save
 
 
 def example_state():

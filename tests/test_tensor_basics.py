@@ -141,7 +141,7 @@ def test_the_table_in_tensor_py_lists_every_op_in_the_order_its_file_defines_the
     import re
     import sys
 
-    table = sys.modules["tinygrad_edu.tensor"].__doc__.split("local derivative\n")[1].split("Broadcasting")[0]
+    table = sys.modules["tinygrad_edu.engine.tensor"].__doc__.split("local derivative\n")[1].split("Broadcasting")[0]
     sections, current = {}, None
     for line in table.splitlines():
         header = re.match(r"^  (tensor\w*)\.py", line)
@@ -153,8 +153,11 @@ def test_the_table_in_tensor_py_lists_every_op_in_the_order_its_file_defines_the
     assert list(sections) == ["tensor", "tensor_elementwise", "tensor_matmul", "tensor_reductions",
                               "tensor_shape", "tensor_versions"]
     attached = {id(value) for value in vars(Tensor).values()}
+    MODULE_OF_SECTION = {"tensor": "tinygrad_edu.engine.tensor", "tensor_elementwise": "tinygrad_edu.engine.elementwise",
+                         "tensor_matmul": "tinygrad_edu.engine.matmul", "tensor_reductions": "tinygrad_edu.engine.reductions",
+                         "tensor_shape": "tinygrad_edu.engine.shape", "tensor_versions": "tinygrad_edu.engine.inplace"}
     for file_name, words in sections.items():
-        module = sys.modules[f"tinygrad_edu.{file_name}"]
+        module = sys.modules[MODULE_OF_SECTION[file_name]]
         functions = [f for name, f in vars(module).items() if inspect.isfunction(f) and not name.startswith("_")
                      and f.__module__ == module.__name__]
         ops = [f for f in functions if id(f) in attached or "_make" in f.__code__.co_names]
@@ -168,7 +171,7 @@ def test_the_table_in_tensor_py_lists_every_op_in_the_order_its_file_defines_the
 
 
 def test_as_tensor_is_the_one_wrapper_passes_tensors_through_and_promotes_numbers_like_pytorch():
-    from tinygrad_edu.tensor import as_tensor
+    from tinygrad_edu.engine.tensor import as_tensor
 
     x = Tensor(np.ones(2, np.float32))
     assert as_tensor(x) is x and as_tensor(x, np.float64) is x  # an existing tensor is never converted

@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu import Tensor, gradcheck
+from tinygrad_edu import Tensor
+from tinygrad_edu import gradcheck
 from tinygrad_edu import functional as F
-from tinygrad_edu.tensor import unbroadcast
+from tinygrad_edu.engine.tensor import unbroadcast
 
 settings.register_profile("fast", max_examples=25, deadline=None)
 settings.load_profile("fast")

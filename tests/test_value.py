@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tinygrad_edu import Value, draw_graph
-from tinygrad_edu.value import MLP, dot
+from tinygrad_edu.engine.value import MLP, dot
 
 UNARY = {
     "exp": (lambda v: v.exp(), math.exp),

@@ -1,27 +1,36 @@
 """tinygrad-edu: a deep-learning engine you can read as a textbook.
 
-Reading order (README.md lists every file; each file names the next):
-    autograd.py       the one backprop routine, for scalars and tensors
-    value.py          Value: micrograd-sized scalar autodiff, plus a tiny MLP
-    tensor.py         Tensor: the same idea over numpy arrays, and the table of its ops
-    tensor_*.py       the ops, one idea per file: elementwise, matmul, reductions, shape, versions
-    gradcheck.py      checking every gradient against central differences
-    functional/       softmax, losses, dropout (convolution and recurrences come after the kernels)
-    nn/               Module, Parameter and the layers; models.py, the lecture's networks
-    optim/            SGD, RMSprop, Adadelta, Adam
-    training.py       fit / evaluate / predict, Keras-style
-    summary.py, plotting.py, serialization.py, files.py, data.py, distributions.py
-    kernels/          the loops behind convolution, pooling and recurrent layers, each beside its reference
-    functional/conv.py, pooling.py, embedding.py, recurrent.py: the kernels as Tensor operations
+The folders are the chapters, read in this order (each file names the next;
+README.md lists every file):
+
+    engine/       1  autodiff: the one backprop routine, Value, Tensor and its ops, gradcheck
+    functional/   2  functions without weights: softmax, losses, dropout, embedding, Categorical
+    nn/           3  Module, Parameter and the plain layers and loss modules
+    optim/        4  SGD, RMSprop, Adadelta, Adam, each an algorithm box
+    training/     5  fit / evaluate / predict, summary, learning curves
+    io/           6  atomic files, checkpoints without pickle, real datasets
+    conv/         7  convolution: reference, fast kernels, Tensor op, layer
+    pooling/      8  max pooling: the same four steps
+    recurrent/    9  RNN, LSTM, GRU: the same four steps
+    models.py    10  the lecture's networks, built from the layers
+    runtime/         appendix: Numba, threads and memory set-up; old import paths
+
+Then augment/ (label-safe augmentation) and explain/ (why a model decides).
 """
-from . import distributions, functional, nn, optim
-from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .gradcheck import GradcheckError, gradcheck
-from .plotting import draw_graph, plot_history
-from .random import manual_seed
-from .serialization import load, save
-from .summary import summary
-from .tensor import (Tensor, argmax, argmin, concatenate, flatten, matmul, max, min, ones, permute, stack, tensor,
-                     where, zeros)
-from .training import History, evaluate, fit, predict
-from .value import Value
+from .runtime import old_paths
+
+old_paths.install()
+
+from . import functional, nn, optim  # noqa: E402  (the paths above first)
+from .engine.autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad  # noqa: E402
+from .engine.draw_graph import draw_graph  # noqa: E402
+from .engine.gradcheck import GradcheckError, gradcheck  # noqa: E402
+from .engine.rng import manual_seed  # noqa: E402
+from .engine.tensor import (Tensor, argmax, argmin, concatenate, flatten, matmul, max, min, ones,  # noqa: E402
+                            permute, stack, tensor, where, zeros)
+from .engine.value import Value  # noqa: E402
+from .functional import distributions  # noqa: E402
+from .io.checkpoint import load, save  # noqa: E402
+from .training.loop import History, evaluate, fit, predict  # noqa: E402
+from .training.plotting import plot_history  # noqa: E402
+from .training.summary import summary  # noqa: E402

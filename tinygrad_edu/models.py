@@ -8,16 +8,16 @@ one is a tour of the layers it uses; nothing here is new machinery.
     digits_convnet       a small convnet for scikit-learn's 8x8 digits
     sentiment_lstm       Embedding -> LSTM -> Linear(1): is a movie review positive?
 
-Read next: tinygrad_edu/optim/optimizer.py (how the weights of any of these are updated).
+Read next: tinygrad_edu/runtime/numba_setup.py.
 """
 from .nn.activation import ReLU
-from .nn.conv import Conv2d
+from .conv.layer import Conv2d
 from .nn.flatten import Flatten
 from .nn.linear import Linear
 from .nn.module import Module, Sequential
-from .nn.pooling import MaxPool2d
-from .nn.rnn import LSTM
-from .nn.sparse import Embedding
+from .pooling.layer import MaxPool2d
+from .recurrent.layer import LSTM
+from .nn.embedding import Embedding
 
 
 # ---------------------------------------------------------------------------

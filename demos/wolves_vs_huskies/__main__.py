@@ -20,8 +20,8 @@ import time
 import numpy as np
 
 import tinygrad_edu as tg
-from explain.report import format_number, shown, package_versions
-from tinygrad_edu.files import atomic_write_text
+from explain.report.build import format_number, shown, package_versions
+from tinygrad_edu.io.atomic import atomic_write_text
 
 from . import report, story
 from .scenes import CLASS_NAMES

@@ -9,6 +9,6 @@ from .dropout import dropout
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss,
                      nll_loss)
 from .embedding import embedding
-from .recurrent import gru, lstm, rnn_relu, rnn_tanh
-from .conv import conv1d, conv2d
-from .pooling import max_pool1d, max_pool2d
+from ..recurrent.op import gru, lstm, rnn_relu, rnn_tanh
+from ..conv.op import conv1d, conv2d
+from ..pooling.op import max_pool1d, max_pool2d

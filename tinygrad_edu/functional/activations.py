@@ -15,7 +15,7 @@ Read next: tinygrad_edu/functional/losses.py.
 """
 import numpy as np
 
-from ..tensor import Tensor
+from ..engine.tensor import Tensor
 
 
 def relu(x):

@@ -5,12 +5,12 @@ unchanged and nothing needs rescaling at test time (``training=False`` returns
 the input untouched). The network cannot rely on any single unit, which acts
 as a regulariser. Backward multiplies by the same mask.
 
-Read next: tinygrad_edu/nn/module.py (layers: functions with learnable parameters).
+Read next: tinygrad_edu/functional/embedding.py.
 """
 import numpy as np
 
-from ..random import default_generator
-from ..tensor import Tensor
+from ..engine.rng import default_generator
+from ..engine.tensor import Tensor
 
 
 def dropout(x, p=0.5, training=True, generator=None):

@@ -14,11 +14,11 @@ three contributions:
     grad_W[k] = sum of grad_output[p] over the positions p where index[p] == k
 
 Rows of ``padding_idx`` (the id used to pad short sentences) get no gradient.
-Read next: tinygrad_edu/functional/recurrent.py.
+Read next: tinygrad_edu/functional/distributions.py.
 """
 import numpy as np
 
-from ..tensor import Tensor
+from ..engine.tensor import Tensor
 
 
 def check_indices(indices, num_embeddings):

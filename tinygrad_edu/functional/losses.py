@@ -14,11 +14,11 @@ then divides by the summed weights of the rows, not by N), ignore_index= (rows
 with that label count for nothing) and label_smoothing=.
 nn/loss.py wraps each function as a module (nn.CrossEntropyLoss() and friends).
 
-Read next: tinygrad_edu/random.py (where dropout's coin flips and the first weights come from).
+Read next: tinygrad_edu/functional/dropout.py.
 """
 import numpy as np
 
-from ..tensor import Tensor, as_tensor, stable_sigmoid
+from ..engine.tensor import Tensor, as_tensor, stable_sigmoid
 from .activations import log_softmax
 
 _REDUCTIONS = ("mean", "sum", "none")

@@ -1,4 +1,4 @@
-"""micrograd.engine's name for the scalar engine; the code is in tinygrad_edu/value.py."""
-from ..value import Value
+"""micrograd.engine's name for the scalar engine; the code is in tinygrad_edu/engine/value.py."""
+from ..engine.value import Value
 
 __all__ = ["Value"]

@@ -12,7 +12,7 @@ from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
-from .sparse import Embedding
-from .rnn import GRU, LSTM, RNN, SimpleRNN
-from .conv import Conv1d, Conv2d
-from .pooling import MaxPool1d, MaxPool2d
+from .embedding import Embedding
+from ..recurrent.layer import GRU, LSTM, RNN, SimpleRNN
+from ..conv.layer import Conv1d, Conv2d
+from ..pooling.layer import MaxPool1d, MaxPool2d

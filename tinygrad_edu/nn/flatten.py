@@ -1,6 +1,6 @@
 """Flatten: (N, C, H, W) -> (N, C*H*W), the bridge from convolution to dense layers.
 
-Read next: tinygrad_edu/nn/sparse.py (Embedding, the first layer of a text model).
+Read next: tinygrad_edu/nn/embedding.py (Embedding, the first layer of a text model).
 """
 import numpy as np
 

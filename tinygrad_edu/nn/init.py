@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..random import default_generator
+from ..engine.rng import default_generator
 
 
 def calculate_fan_in_and_fan_out(tensor):

@@ -8,7 +8,7 @@ Read next: tinygrad_edu/nn/activation.py.
 """
 import numpy as np
 
-from ..tensor import Tensor
+from ..engine.tensor import Tensor
 from . import init
 from .module import Module, Parameter
 

@@ -6,7 +6,7 @@ more than that: it stores reduction= (and weight=, ignore_index=,
 label_smoothing= for the classification losses) and calls the function.
 The math, and the gradients, are in functional/losses.py.
 
-Read next: tinygrad_edu/nn/conv.py (the layers built on the kernels start here).
+Read next: tinygrad_edu/nn/flatten.py.
 """
 from .. import functional as F
 from .module import Module

@@ -16,7 +16,7 @@ correction fades as t grows. These are m_hat and v_hat below.
 AMSGrad divides by the largest v seen so far instead of the current one, so
 the step size never grows again after a burst of large gradients.
 This is the last optimizer.
-Read next: tinygrad_edu/training.py: fit() drives them.
+Read next: tinygrad_edu/training/loop.py: fit() drives them.
 """
 import numpy as np
 

@@ -23,8 +23,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..autograd import enable_grad
-from ..tensor import Tensor
+from ..engine.autograd import enable_grad
+from ..engine.tensor import Tensor
 
 
 class Optimizer:
