@@ -41,7 +41,6 @@ MOVED = {
     "tinygrad_edu.functional.pooling": "tinygrad_edu.pooling.op",
     "tinygrad_edu.functional.recurrent": "tinygrad_edu.recurrent.op",
     "tinygrad_edu.gradcheck": "tinygrad_edu.engine.gradcheck",
-    "tinygrad_edu.kernels": "tinygrad_edu.runtime",
     "tinygrad_edu.kernels.activations": "tinygrad_edu.recurrent.fast_tanh",
     "tinygrad_edu.kernels.conv": "tinygrad_edu.conv.fast",
     "tinygrad_edu.kernels.conv_direct": "tinygrad_edu.conv.direct",
@@ -74,6 +73,9 @@ MOVED = {
     "tinygrad_edu.tensor_versions": "tinygrad_edu.engine.inplace",
     "tinygrad_edu.value": "tinygrad_edu.engine.value",
 }
+# Old folders with no module of their own now: importing one gives an empty package whose
+# attributes are its old modules, so `from tinygrad_edu.kernels import conv` still works.
+OLD_FOLDERS = {"tinygrad_edu.kernels"}
 
 
 class _Alias(importlib.abc.Loader):
@@ -93,15 +95,28 @@ class _Alias(importlib.abc.Loader):
         module.__spec__ = self.new_spec
 
 
+class _OldFolder(importlib.abc.Loader):
+    """Loads an old folder as a package with no code, whose attributes import its old modules."""
+
+    def exec_module(self, module):
+        def old_module(name):
+            try:
+                return importlib.import_module(f"{module.__name__}.{name}")
+            except ModuleNotFoundError:
+                raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}") from None
+        module.__getattr__ = old_module
+
+
 class OldPathFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        new_name = MOVED.get(name)
-        if new_name is None:
-            return None
-        return importlib.util.spec_from_loader(name, _Alias(new_name), is_package=False)
+        if name in OLD_FOLDERS:
+            return importlib.util.spec_from_loader(name, _OldFolder(), is_package=True)
+        if name in MOVED:
+            return importlib.util.spec_from_loader(name, _Alias(MOVED[name]), is_package=False)
+        return None
 
 
 def install():
     """Let old paths import (once per process)."""
     if not any(isinstance(finder, OldPathFinder) for finder in sys.meta_path):
-        sys.meta_path.append(OldPathFinder())
+        sys.meta_path.insert(0, OldPathFinder())  # first: a stale folder of the old name must not win
