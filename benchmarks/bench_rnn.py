@@ -11,7 +11,7 @@ says why), alternating for --rounds rounds; a figure is the median over rounds
 of the median of --repeats calls after one warm-up call (which also loads the
 Numba kernels). --clock cpu times with time.process_time (all threads' CPU
 time), steadier than wall time on a shared machine. --blocks one runs our
-kernels on one block of rows with BLAS's own threads (kernels/rnn_threads.py),
+kernels on one block of rows with BLAS's own threads (tinygrad_edu/runtime/threads.py),
 --blocks both times that as a third side.
 
 FLOP count (matrix products only; a multiply-add is 2 FLOPs):
