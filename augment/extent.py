@@ -80,6 +80,11 @@ def _unique(transforms):
     return tuple(kept)
 
 
+def _keys_in_order(worsts):
+    """Every key of the worst cases, in the order first met (a set's order would change with PYTHONHASHSEED)."""
+    return list(dict.fromkeys(key for worst in worsts for key in worst))
+
+
 # ----------------------------------------------------------------------------
 # Worst cases of the configured limits, at build time
 # ----------------------------------------------------------------------------
@@ -121,7 +126,7 @@ def _scale_hull(parts):
 
 def either(worsts):
     """Every sample passes through exactly one of them (OneOf); {} stands for 'nothing' (RandomApply)."""
-    keys = {key for worst in worsts for key in worst}
+    keys = _keys_in_order(worsts)
     combined = {}
     for key in keys:
         parts = [worst.get(key) for worst in worsts]
@@ -141,7 +146,7 @@ def _worst_k(parts, k, extremeness):
 
 def at_most(worsts, k):
     """Every sample passes through at most k of them, in listed order (SomeOf)."""
-    keys = {key for worst in worsts for key in worst}
+    keys = _keys_in_order(worsts)
     combined = {}
     for key in keys:
         parts = [worst[key] for worst in worsts if key in worst]
