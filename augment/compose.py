@@ -184,7 +184,7 @@ class OneOf(Transform):
 
     def drawn(self, params, shape):
         return [part for k, (child, child_params) in enumerate(zip(self.children, params["children"]))
-                for part in extents.where(params["choice"] == k, child.drawn(child_params, shape))]
+                for part in extents.only_for(params["choice"] == k, child.drawn(child_params, shape))]
 
 
 class RandomApply(Transform):
@@ -219,7 +219,7 @@ class RandomApply(Transform):
         return extents.either([self.children[0].worst_case(shape), {}])  # {}: not applied
 
     def drawn(self, params, shape):
-        return extents.where(params["applied"], self.children[0].drawn(params["child"], shape))
+        return extents.only_for(params["applied"], self.children[0].drawn(params["child"], shape))
 
 
 class SomeOf(Transform):
@@ -278,4 +278,4 @@ class SomeOf(Transform):
 
     def drawn(self, params, shape):
         return [part for k, (child, child_params) in enumerate(zip(self.children, params["children"]))
-                for part in extents.where(params["chosen"][:, k], child.drawn(child_params, shape))]
+                for part in extents.only_for(params["chosen"][:, k], child.drawn(child_params, shape))]

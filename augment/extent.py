@@ -174,7 +174,7 @@ def of_leaf_drawn(transform, params, shape):
             for key, values in transform.drawn_extent(params, shape).items()]
 
 
-def where(selected, drawn):
+def only_for(selected, drawn):
     """Keep what was drawn for the selected samples; the others did not run it (identity)."""
     return [Drawn(part.transform, part.key, np.where(selected, part.values, identity_draw(part.key)))
             for part in drawn]
