@@ -19,18 +19,20 @@ The geometric transforms of a pipeline become ONE 3x3 matrix per image and the
 batch is resampled ONCE by a Numba kernel.
 
 Reading order: random.py, layout.py, affine.py, warp_reference.py, warp.py, base.py,
-transforms.py, background.py, compose.py, policy.py, extent.py, audit.py, preview.py.
+arguments.py, geometric.py, elastic.py, photometric.py, erasing.py, background.py, compose.py, policy.py, extent.py, audit.py, preview.py.
 """
 from .audit import AuditReport, audit
 from .background import RandomBackground
 from .base import Augmented, DataSpec, Transform
 from .compose import Compose, OneOf, RandomApply, SomeOf
+from .elastic import ElasticDistortion
+from .erasing import RandomErasing
+from .geometric import (RandomCrop, RandomHorizontalFlip, RandomRotation, RandomScale, RandomShear, RandomTranslate,
+                        RandomVerticalFlip)
+from .photometric import GaussianNoise, RandomBrightness, RandomContrast
 from .policy import DIGITS, LETTERS, NATURAL_IMAGES, Policy, PolicyError
 from .preview import preview
 from .random import as_generator, stream, worker_streams
-from .transforms import (ElasticDistortion, GaussianNoise, RandomBrightness, RandomContrast, RandomCrop,
-                         RandomErasing, RandomHorizontalFlip, RandomRotation, RandomScale, RandomShear,
-                         RandomTranslate, RandomVerticalFlip)
 
 __all__ = [
     "Transform", "DataSpec", "Augmented",

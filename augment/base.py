@@ -27,7 +27,7 @@ Users call a transform in one of three ways:
     result = transform.augment(x, rng, masks=m, labels=y)   # images, masks, labels, params
     again  = transform.replay(x, result.params, masks=m, labels=y)
 
-Read next: augment/transforms.py (the transforms themselves).
+Read next: augment/arguments.py (how a transform checks what it is given).
 """
 import inspect
 from dataclasses import dataclass, replace
@@ -99,12 +99,6 @@ def warp_batch(batch, masks, matrices, spec):
     if masks is not None:
         masks = warp_affine(masks, inverse, fill=spec.mask_fill, order=0)
     return batch, masks
-
-
-def check_probability(p, owner):
-    if not isinstance(p, (int, float, np.floating, np.integer)) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"{owner} expected a probability p in [0, 1], got {p!r}")
-    return float(p)
 
 
 def format_args(name, **args):

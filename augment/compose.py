@@ -27,7 +27,8 @@ import numbers
 import numpy as np
 
 from . import affine, extent as extents
-from .base import DataSpec, Transform, check_probability, take, warp_batch
+from .arguments import check_probability
+from .base import DataSpec, Transform, take, warp_batch
 
 
 def _check_transforms(transforms, owner):
