@@ -5,20 +5,17 @@
     RandomApply(a, p)       each sample gets `a` with probability p
     SomeOf([a, b, c], k)    each sample gets a random subset of k of them, in listed order
 
-Each composite's parameters are its own per-sample choices plus its children's
-parameters, so `replay` reproduces a whole pipeline. The same choices say which
-transforms a sample went through, which is what a Policy adds up (extent.py).
+A composite's parameters are its own per-sample choices plus its children's: `replay`
+reproduces a whole pipeline, and the choices say which transforms each sample met.
 
-The fusion trick: if every child is affine, the composite is affine too. Its
-matrix for a sample is the product of the children's matrices (identity where
-a child was not chosen), and Compose resamples each consecutive run of affine
-transforms ONCE:
+The fusion trick: if every child is affine, so is the composite. Its matrix for a
+sample is the product of the children's (the identity where a child was not
+chosen), and Compose resamples each consecutive run of affine transforms ONCE:
 
     Compose([flip, rotate, translate])  ->  M = T @ R @ F,  one bilinear warp
 
-A non-affine transform (noise, erasing, elastic) ends the run, because pixel
-values changed in between cannot be expressed as a matrix. Put the geometric
-transforms next to each other to get a single pass.
+A non-affine transform (noise, erasing, elastic) ends the run: no matrix expresses
+changed pixel values. Put the geometric transforms next to each other for one pass.
 
 Read next: augment/policy.py (which perturbations keep a dataset's labels).
 """
