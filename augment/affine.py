@@ -10,11 +10,8 @@ p_out = M @ p_in. Rotating about the image centre c = ((W-1)/2, (H-1)/2) is
 Doing A first and then B is the single matrix B @ A. So a whole pipeline of
 geometric transforms collapses into ONE matrix per sample, and the image is
 resampled ONCE: fewer passes, and no blur accumulating from repeated
-interpolation.
-
-To resample we walk over *output* pixels and ask where each came from:
-p_in = inv(M) @ p_out. That inverse map is what `warp.py` (and
-skimage.transform.warp) take.
+interpolation. To resample we walk over *output* pixels and ask where each came
+from, p_in = inv(M) @ p_out: the inverse map is what warp.py (and skimage) take.
 
 Every function here is batched: arguments are arrays of length N, results are
 (N, 3, 3). Angles are in degrees; positive rotates counter-clockwise on screen

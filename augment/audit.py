@@ -101,6 +101,31 @@ class AuditReport:
         return "\n".join(lines)
 
 
+def _batches(x, y, batch_size):
+    """(images, labels) in consecutive slices of batch_size."""
+    for start in range(0, len(x), batch_size):
+        yield x[start:start + batch_size], y[start:start + batch_size]
+
+
+def _report(pipeline, classes, clean, augmented, repeats, class_names):
+    """Tally (true, predicted) label pairs, clean and augmented, into an AuditReport for `classes`."""
+    n_classes = int(max(labels.max() for labels in (*clean, *augmented))) + 1  # the largest class seen, + 1
+    clean_confusion = _confusion(*clean, n_classes)
+    augmented_confusion = _confusion(*augmented, n_classes)
+    return AuditReport(
+        pipeline=repr(pipeline),
+        classes=classes,
+        counts=clean_confusion.sum(axis=1)[classes],
+        clean_accuracy=np.diag(clean_confusion)[classes] / clean_confusion.sum(axis=1)[classes],
+        augmented_accuracy=(np.diag(augmented_confusion)[classes]
+                            / np.maximum(augmented_confusion.sum(axis=1)[classes], 1)),
+        clean_confusion=clean_confusion,
+        augmented_confusion=augmented_confusion,
+        repeats=repeats,
+        class_names=class_names,
+    )
+
+
 def audit(pipeline, model, x, y, *, rng=0, repeats=1, batch_size=256, class_names=None):
     """Compare the model's per-class accuracy on x and on pipeline(x); see AuditReport.
 
@@ -119,33 +144,13 @@ def audit(pipeline, model, x, y, *, rng=0, repeats=1, batch_size=256, class_name
     generator = as_generator(rng)
 
     clean_true, clean_predicted, augmented_true, augmented_predicted = [], [], [], []
-    for start in range(0, len(x), batch_size):
-        x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
+    for x_batch, y_batch in _batches(x, y, batch_size):
         clean_true.append(y_batch)
         clean_predicted.append(predict_labels(model, x_batch))
     for _ in range(repeats):
-        for start in range(0, len(x), batch_size):
-            x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
+        for x_batch, y_batch in _batches(x, y, batch_size):
             result = pipeline.augment(x_batch, generator, labels=y_batch)
             augmented_true.append(result.labels)
             augmented_predicted.append(predict_labels(model, result.images))
-
-    clean_true, clean_predicted = np.concatenate(clean_true), np.concatenate(clean_predicted)
-    augmented_true, augmented_predicted = np.concatenate(augmented_true), np.concatenate(augmented_predicted)
-    n_classes = int(max(clean_true.max(), clean_predicted.max(),
-                        augmented_true.max(), augmented_predicted.max())) + 1
-    clean_confusion = _confusion(clean_true, clean_predicted, n_classes)
-    augmented_confusion = _confusion(augmented_true, augmented_predicted, n_classes)
-    classes = np.unique(y)
-    return AuditReport(
-        pipeline=repr(pipeline),
-        classes=classes,
-        counts=clean_confusion.sum(axis=1)[classes],
-        clean_accuracy=np.diag(clean_confusion)[classes] / clean_confusion.sum(axis=1)[classes],
-        augmented_accuracy=(np.diag(augmented_confusion)[classes]
-                            / np.maximum(augmented_confusion.sum(axis=1)[classes], 1)),
-        clean_confusion=clean_confusion,
-        augmented_confusion=augmented_confusion,
-        repeats=repeats,
-        class_names=class_names,
-    )
+    return _report(pipeline, np.unique(y), (np.concatenate(clean_true), np.concatenate(clean_predicted)),
+                   (np.concatenate(augmented_true), np.concatenate(augmented_predicted)), repeats, class_names)

@@ -1,26 +1,23 @@
 """Background randomisation: keep the object, replace everything else.
 
-A classifier can be right for the wrong reason: if every wolf in the training
-set stands in snow, "snow" predicts "wolf" as well as the wolf does, and is
-easier to see. Flips and rotations cannot break that shortcut, because they
-move the snow together with the wolf. Given a mask of the object, we can:
+A classifier can be right for the wrong reason: if every wolf in the training set
+stands in snow, "snow" predicts "wolf" as well as the wolf does, and is easier to
+see. Flips and rotations move the snow with the wolf; given the object's mask, we can:
 
     x_aug = m * x + (1 - m) * b        m = object mask (1 on the object), b ~ the background bank
 
-Each sample draws one background b from a bank (snow, grass, gravel, noise,
-...), so the background no longer tells the classes apart and the only cue
-left is the object. The object's pixels are copied unchanged; only the label
-map (the mask) decides what counts as object, so the transform needs masks:
+Each sample draws one background from a bank (snow, grass, gravel, noise, ...),
+so the background no longer tells the classes apart and the only cue left is the
+object, whose pixels are copied unchanged. The mask decides what counts as object:
 
     result = RandomBackground(bank).augment(x, rng, masks=object_masks)
     tg.fit(model, ..., augment=RandomBackground(bank), masks=object_masks)
 
-The drawn parameter is the index of the background per sample, so `replay`
-pastes the same backgrounds again. Label policies have nothing to refuse here:
-no pixel of the object moves.
+The parameter is each sample's background index, so `replay` pastes the same ones
+again. No pixel of the object moves, so label policies have nothing to refuse. In a
+pipeline, put geometric transforms after this one: object and background move together.
 
-Read next: augment/compose.py (pipelines; put geometric transforms after this one, so
-the object and its new background move together).
+Read next: augment/extent.py (how far a whole pipeline can move an image).
 """
 import numpy as np
 

@@ -1,40 +1,30 @@
 """What every transform is: sample parameters, then apply them.
 
-A transform works in two steps:
+    params = transform.sample(rng, shape)         # draw one set of numbers PER SAMPLE
+    batch  = transform.apply(batch, params, ...)  # deterministic given params
 
-    params = transform.sample(rng, shape)       # draw one set of numbers PER SAMPLE
-    batch  = transform.apply(batch, params, ...) # deterministic given params
+Splitting the two gives three things for free: each image in a batch gets its own
+flip/angle/shift (params hold one row per sample); replay, bit for bit (augment an
+image and its segmentation mask alike, or show a student exactly what happened);
+and checks: a label Policy inspects what a transform can do (`extent`) and what it
+drew (`drawn_extent`) before anything runs. Transforms with `affine = True` also
+give one 3x3 matrix per sample (`matrices`), so a pipeline multiplies them and
+resamples once (affine.py, warp.py, compose.py). A transform's repr is the call
+that builds it again, RandomRotation(degrees=15), read back from the attributes
+named like the constructor's arguments. Users call a transform in one of three ways:
 
-Splitting the two gives three things for free:
-  * each image in a batch gets its own flip/angle/shift (params are arrays with
-    one row per sample, not one scalar per call);
-  * replay: apply the same params again and get the same output, bit for bit
-    (e.g. to augment an image and its segmentation mask identically, or to
-    show a student exactly what happened);
-  * checks: a label Policy can inspect the drawn numbers before anything runs
-    (each transform says what it can do, `extent`, and what it drew, `drawn_extent`).
-
-Geometric transforms with `affine = True` also describe themselves as one
-3x3 matrix per sample (`matrices`), so a pipeline can multiply them together
-and resample once (see affine.py, warp.py, compose.py).
-
-Its repr is the call that would build it again, RandomRotation(degrees=15),
-made from the class name and the constructor's arguments (kept as attributes
-of the same name), so a subclass never spells its own name out.
-
-Users call a transform in one of three ways:
-    x_aug  = transform(x, rng)                    # the training-loop contract
-    result = transform.augment(x, rng, masks=m, labels=y)   # images, masks, labels, params
+    x_aug  = transform(x, rng)                                # the training-loop contract
+    result = transform.augment(x, rng, masks=m, labels=y)     # images, masks, labels, params
     again  = transform.replay(x, result.params, masks=m, labels=y)
 
-Read next: augment/transforms.py (the transforms themselves).
+Read next: augment/arguments.py (how a transform checks what it is given).
 """
 import inspect
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import affine, extent as extents, layout as layouts
+from . import affine, layout as layouts
 from .random import as_generator
 from .warp import warp_affine
 
@@ -101,12 +91,6 @@ def warp_batch(batch, masks, matrices, spec):
     return batch, masks
 
 
-def check_probability(p, owner):
-    if not isinstance(p, (int, float, np.floating, np.integer)) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"{owner} expected a probability p in [0, 1], got {p!r}")
-    return float(p)
-
-
 def format_args(name, **args):
     """Name(key=value, ...) with numbers printed plainly: the repr that error messages quote."""
     def plain(value):
@@ -116,6 +100,47 @@ def format_args(name, **args):
             return "(" + ", ".join(plain(v) for v in value) + ")"
         return repr(value)
     return f"{name}(" + ", ".join(f"{key}={plain(value)}" for key, value in args.items()) + ")"
+
+
+# ----------------------------------------------------------------------------
+# Extents: what one transform can do, and what it drew (extent.py combines them)
+# ----------------------------------------------------------------------------
+
+FLIP_KEYS = ("horizontal_flip", "vertical_flip")
+SCALE_KEY = "scale"
+ADDED_KEYS = ("rotation_degrees", "translate_fraction", "shear_degrees", "elastic_fraction", "erase_fraction")
+
+
+@dataclass(frozen=True)
+class Worst:
+    """The most a pipeline can do under one key, and the transforms that add up to it."""
+    value: object       # a number; (low, high) for scale; True/False for flips
+    transforms: tuple   # the leaf transforms whose extents were combined
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What one transform drew, per sample, under one key (the identity where it did not run)."""
+    transform: object
+    key: str
+    values: np.ndarray  # (N,): |angle|, shift fraction, ...; the scale factor; a flip drawn
+
+
+def identity_draw(key):
+    """What one sample draws when it is left alone: 0 added, a factor of 1, no flip."""
+    if key == SCALE_KEY:
+        return 1.0
+    return False if key in FLIP_KEYS else 0.0
+
+
+def identity_value(key):
+    """The extent of doing nothing; for scale, the range [1, 1]."""
+    return (1.0, 1.0) if key == SCALE_KEY else identity_draw(key)
+
+
+# ----------------------------------------------------------------------------
+# The transform
+# ----------------------------------------------------------------------------
 
 
 class Transform:
@@ -171,12 +196,16 @@ class Transform:
         return {}
 
     def worst_case(self, shape=None):
-        """The most a sample can go through, combined over the pipeline (see extent.py)."""
-        return extents.of_leaf(self, shape)
+        """The most a sample can go through, {key: Worst}; composites combine their children's (extent.py).
+
+        A leaf's is its own extent; keys where it does nothing are left out.
+        """
+        return {key: Worst(value, (self,)) for key, value in self.extent(shape).items()
+                if value != identity_value(key)}
 
     def drawn(self, params, shape):
-        """Every transform's per-sample draws, set to the identity where a sample skipped it."""
-        return extents.of_leaf_drawn(self, params, shape)
+        """Every transform's per-sample draws, [Drawn], set to the identity where a sample skipped it."""
+        return [Drawn(self, key, np.asarray(values)) for key, values in self.drawn_extent(params, shape).items()]
 
     def leaves(self):
         if not self.children:

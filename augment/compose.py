@@ -5,20 +5,17 @@
     RandomApply(a, p)       each sample gets `a` with probability p
     SomeOf([a, b, c], k)    each sample gets a random subset of k of them, in listed order
 
-Each composite's parameters are its own per-sample choices plus its children's
-parameters, so `replay` reproduces a whole pipeline. The same choices say which
-transforms a sample went through, which is what a Policy adds up (extent.py).
+A composite's parameters are its own per-sample choices plus its children's: `replay`
+reproduces a whole pipeline, and the choices say which transforms each sample met.
 
-The fusion trick: if every child is affine, the composite is affine too. Its
-matrix for a sample is the product of the children's matrices (identity where
-a child was not chosen), and Compose resamples each consecutive run of affine
-transforms ONCE:
+The fusion trick: if every child is affine, so is the composite. Its matrix for a
+sample is the product of the children's (the identity where a child was not
+chosen), and Compose resamples each consecutive run of affine transforms ONCE:
 
     Compose([flip, rotate, translate])  ->  M = T @ R @ F,  one bilinear warp
 
-A non-affine transform (noise, erasing, elastic) ends the run, because pixel
-values changed in between cannot be expressed as a matrix. Put the geometric
-transforms next to each other to get a single pass.
+A non-affine transform (noise, erasing, elastic) ends the run: no matrix expresses
+changed pixel values. Put the geometric transforms next to each other for one pass.
 
 Read next: augment/policy.py (which perturbations keep a dataset's labels).
 """
@@ -27,7 +24,8 @@ import numbers
 import numpy as np
 
 from . import affine, extent as extents
-from .base import DataSpec, Transform, check_probability, take, warp_batch
+from .arguments import check_probability
+from .base import DataSpec, Transform, take, warp_batch
 
 
 def _check_transforms(transforms, owner):
@@ -184,7 +182,7 @@ class OneOf(Transform):
 
     def drawn(self, params, shape):
         return [part for k, (child, child_params) in enumerate(zip(self.children, params["children"]))
-                for part in extents.where(params["choice"] == k, child.drawn(child_params, shape))]
+                for part in extents.only_for(params["choice"] == k, child.drawn(child_params, shape))]
 
 
 class RandomApply(Transform):
@@ -219,7 +217,7 @@ class RandomApply(Transform):
         return extents.either([self.children[0].worst_case(shape), {}])  # {}: not applied
 
     def drawn(self, params, shape):
-        return extents.where(params["applied"], self.children[0].drawn(params["child"], shape))
+        return extents.only_for(params["applied"], self.children[0].drawn(params["child"], shape))
 
 
 class SomeOf(Transform):
@@ -278,4 +276,4 @@ class SomeOf(Transform):
 
     def drawn(self, params, shape):
         return [part for k, (child, child_params) in enumerate(zip(self.children, params["children"]))
-                for part in extents.where(params["chosen"][:, k], child.drawn(child_params, shape))]
+                for part in extents.only_for(params["chosen"][:, k], child.drawn(child_params, shape))]

@@ -1,73 +1,27 @@
 """Extents: how far a whole pipeline can move an image, not each transform alone.
 
-A policy promises something about what happens to each IMAGE. Two
-RandomRotation(15) in a row can turn a digit by 30 degrees, so a DIGITS policy
-(|rotation| <= 15) must refuse them although each one alone is fine. The
-extents of the transforms a sample passes through combine the way the
-transforms themselves compose:
+Two RandomRotation(15) in a row can turn a digit by 30 degrees, so DIGITS
+(|rotation| <= 15) must refuse them together, though each alone is fine. The
+extents of the transforms a sample passes through combine as the transforms do:
 
-    rotation, shear       angles add            |a + b| <= |a| + |b|
-    translation           shifts add            (fractions of the image size)
-    elastic displacement  displacements add
-    erased area           areas add             (the holes may overlap: an upper bound)
-    scale                 factors multiply      [0.9, 1.1] twice is [0.81, 1.21]
-    flips                 any flip counts       two flips cancel, but a policy that refuses
-                                                flips refuses a pipeline that can draw one
+    rotation, shear, translation, elastic, erased area   add        (holes may overlap: an upper bound)
+    scale                                                multiply   ([0.9, 1.1] twice is [0.81, 1.21])
+    flips                                                any flip counts, even two that cancel
 
-Magnitudes are added, so +10 then -10 degrees counts as 20: an upper bound, but
-the same arithmetic at build time and at call time, so a pipeline the policy
-accepted is never refused for what it draws itself. A shift is measured as the
-larger of |dx| / W and |dy| / H; what a later rotation or zoom does to the shift
-vector is not added in.
+Magnitudes add (+10 then -10 degrees counts 20): an upper bound, but the same at
+build and at call time, so a pipeline a policy accepted is never refused for what
+it draws itself. A shift is the larger of |dx| / W and |dy| / H (what a later
+rotation or zoom does to it is not added in). The composites (compose.py) decide
+what a sample passes through: Compose all children, OneOf one (the worst counts),
+RandomApply the child or nothing, SomeOf at most k_high (the k_high worst). The
+sums run on the configured limits when a pipeline is built (`Worst`, base.py) and
+on every sample's draws when it runs (`Drawn`): forged parameters cannot slip through.
 
-Composites decide which transforms a sample passes through:
-
-    Compose      all children, in order     worst case: all of them, combined
-    OneOf        exactly one child          worst case: the worst child
-    RandomApply  the child or nothing       worst case: the child (nothing is the identity)
-    SomeOf       at most k_high children    worst case: the k_high worst, combined
-
-The arithmetic runs twice: on the configured limits when a pipeline is built
-(`Worst`, from each transform's `extent`), and on every sample's drawn
-parameters when it runs (`Drawn`, from `drawn_extent`), so replayed or forged
-parameters cannot slip through either.
-
-Read next: augment/audit.py (measuring what an augmentation does to a trained model).
+Read next: augment/compose.py (the composites, which add up their children's extents here).
 """
-from dataclasses import dataclass
-
 import numpy as np
 
-FLIP_KEYS = ("horizontal_flip", "vertical_flip")
-SCALE_KEY = "scale"
-ADDED_KEYS = ("rotation_degrees", "translate_fraction", "shear_degrees", "elastic_fraction", "erase_fraction")
-
-
-@dataclass(frozen=True)
-class Worst:
-    """The most a pipeline can do under one key, and the transforms that add up to it."""
-    value: object       # a number; (low, high) for scale; True/False for flips
-    transforms: tuple   # the leaf transforms whose extents were combined
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """What one transform drew, per sample, under one key (the identity where it did not run)."""
-    transform: object
-    key: str
-    values: np.ndarray  # (N,): |angle|, shift fraction, ...; the scale factor; a flip drawn
-
-
-def identity_draw(key):
-    """What one sample draws when it is left alone: 0 added, a factor of 1, no flip."""
-    if key == SCALE_KEY:
-        return 1.0
-    return False if key in FLIP_KEYS else 0.0
-
-
-def identity_value(key):
-    """The extent of doing nothing; for scale, the range [1, 1]."""
-    return (1.0, 1.0) if key == SCALE_KEY else identity_draw(key)
+from .base import FLIP_KEYS, SCALE_KEY, Drawn, Worst, identity_draw, identity_value
 
 
 def _unique(transforms):
@@ -80,15 +34,14 @@ def _unique(transforms):
     return tuple(kept)
 
 
+def _keys_in_order(worsts):
+    """Every key of the worst cases, in the order first met (a set's order would change with PYTHONHASHSEED)."""
+    return list(dict.fromkeys(key for worst in worsts for key in worst))
+
+
 # ----------------------------------------------------------------------------
 # Worst cases of the configured limits, at build time
 # ----------------------------------------------------------------------------
-
-
-def of_leaf(transform, shape):
-    """A leaf's own extents as worst cases; keys where it does nothing are left out."""
-    return {key: Worst(value, (transform,)) for key, value in transform.extent(shape).items()
-            if value != identity_value(key)}
 
 
 def _then(key, first, second):
@@ -121,9 +74,8 @@ def _scale_hull(parts):
 
 def either(worsts):
     """Every sample passes through exactly one of them (OneOf); {} stands for 'nothing' (RandomApply)."""
-    keys = {key for worst in worsts for key in worst}
     combined = {}
-    for key in keys:
+    for key in _keys_in_order(worsts):
         parts = [worst.get(key) for worst in worsts]
         if key == SCALE_KEY:
             combined[key] = _scale_hull(parts)
@@ -141,9 +93,8 @@ def _worst_k(parts, k, extremeness):
 
 def at_most(worsts, k):
     """Every sample passes through at most k of them, in listed order (SomeOf)."""
-    keys = {key for worst in worsts for key in worst}
     combined = {}
-    for key in keys:
+    for key in _keys_in_order(worsts):
         parts = [worst[key] for worst in worsts if key in worst]
         if key != SCALE_KEY:
             worst_k = in_sequence([{key: part} for part in _worst_k(parts, k, lambda p: p.value)])
@@ -164,12 +115,7 @@ def at_most(worsts, k):
 # ----------------------------------------------------------------------------
 
 
-def of_leaf_drawn(transform, params, shape):
-    return [Drawn(transform, key, np.asarray(values))
-            for key, values in transform.drawn_extent(params, shape).items()]
-
-
-def where(selected, drawn):
+def only_for(selected, drawn):
     """Keep what was drawn for the selected samples; the others did not run it (identity)."""
     return [Drawn(part.transform, part.key, np.where(selected, part.values, identity_draw(part.key)))
             for part in drawn]

@@ -1,8 +1,7 @@
 """Layouts and value ranges: turning whatever the user has into one batch.
 
-Inside `augment/` every transform sees a single kind of array: a float batch of
-shape (N, C, H, W), the engine's layout. Users hold images in other layouts, so
-the pipeline converts at the door and converts back on the way out:
+Inside `augment/` every transform sees one kind of array, a float batch (N, C, H, W),
+the engine's layout; the pipeline converts at the door and back on the way out:
 
     layout   shape          becomes (N, C, H, W) by
     NCHW     (N, C, H, W)   nothing
@@ -12,14 +11,11 @@ the pipeline converts at the door and converts back on the way out:
     HWC      (H, W, C)      moving channels forward, adding N = 1
     HW       (H, W)         adding N = 1 and C = 1
 
-The layout is *declared*, never guessed: a (28, 28, 3) array could be HWC or a
-batch of 28 three-pixel-wide images. But a declaration can be checked: images
-have 1 (grey), 3 (RGB) or 4 (RGBA) channels, and never more channels than rows
-or columns. A batch of shape (8, 3, 28, 28) declared NHWC reads as C = 28
-channels of 3 x 28 pixels, which is implausible, so it is refused with both
-readings side by side (NCHW <-> NHWC, CHW <-> HWC are the swaps people make). Values are floats in a declared range,
-(0, 1) by default. Anything else (uint8, values outside the range, NaN) is an
-error, because silently rescaling or clipping hides bugs in the data pipeline.
+The layout is *declared*, never guessed (a (28, 28, 3) array could be HWC or 28
+images three pixels wide), but it is checked: images have 1, 3 or 4 channels and no
+more channels than rows or columns, so (8, 3, 28, 28) declared NHWC is refused, with
+both readings side by side. Values are floats in a declared range, (0, 1) by default;
+uint8, values outside the range and NaN are errors: silent rescaling hides data bugs.
 
 Read next: augment/affine.py (geometric transforms as 3x3 matrices).
 """

@@ -1,38 +1,21 @@
 """Label policies: which perturbations keep a dataset's labels true.
 
-"For handwritten digits, rotating by 180 degrees would be bad: it confuses
-6's and 9's." Whether an augmentation is safe depends on the data, not on the
-augmentation, so the data gets a Policy that states its limits:
-
-    flips                    which mirror axes keep the label ("horizontal", "vertical")
-    max_rotation_degrees     |angle| allowed
-    max_translate_fraction   |shift| as a fraction of the image width / height
-    scale_range              (low, high) zoom allowed
-    max_shear_degrees        |shear angle| allowed
-    max_elastic_fraction     largest elastic displacement, as a fraction of the image side
-    max_erase_fraction       largest erased area, as a fraction of the image
-    flip_label_map           {"horizontal": {LEFT: RIGHT, RIGHT: LEFT}} for flips that swap classes
-
-Anything not granted is refused: Policy("MINE") allows no geometric change at
-all (float("inf") grants any amount). Photometric transforms (brightness,
-contrast, noise) are not limited here.
-
-The limits hold for what the whole pipeline does to an image, not for each
-transform alone: two RandomRotation(15) can turn a digit by 30 degrees, so
-DIGITS refuses them together (extent.py says how limits combine).
-
-A policy is checked three times: when a pipeline is built (its configured
-limits, combined), when it is called (limits in pixels become fractions once
-the image size is known), and on the parameters each sample actually drew or
-replayed, combined over the transforms it went through. Each refusal names the
-transforms, what they add up to, and the limit:
+"For handwritten digits, rotating by 180 degrees would be bad: it confuses 6's
+and 9's." Whether an augmentation is safe depends on the data, not on the
+augmentation, so the data gets a Policy that states its limits: mirror axes,
+|rotation|, |shift|, zoom, |shear|, elastic displacement, erased area (see
+`Policy`). Anything not granted is refused. The limits hold for what the whole
+pipeline does to an image (extent.py adds it up), and are checked three times:
+when a pipeline is built, when it is called (limits in pixels become fractions
+once the image size is known), and on the parameters each sample actually drew
+or replayed. Each refusal names the transforms, what they add up to, and the limit:
 
     RandomRotation(degrees=180) exceeds policy DIGITS: |rotation| <= 15 degrees
     RandomRotation(degrees=15) then RandomRotation(degrees=15) exceed policy DIGITS together:
         their composed worst case is |rotation| up to 30 degrees, but the policy allows
         |rotation| <= 15 degrees
 
-Read next: augment/extent.py (how the limits of a pipeline's transforms add up).
+Read next: augment/audit.py (measuring what an augmentation does to a trained model).
 """
 import difflib
 import numbers
@@ -80,7 +63,21 @@ def _non_negative(key, value):
 
 
 class Policy:
-    """The perturbations a dataset's labels survive. See the module docstring for the keys."""
+    """The perturbations a dataset's labels survive, as limits on what a pipeline does to an image.
+
+        flips                    which mirror axes keep the label ("horizontal", "vertical")
+        max_rotation_degrees     |angle| allowed
+        max_translate_fraction   |shift| as a fraction of the image width / height
+        scale_range              (low, high) zoom allowed
+        max_shear_degrees        |shear angle| allowed
+        max_elastic_fraction     largest elastic displacement, as a fraction of the image side
+        max_erase_fraction       largest erased area, as a fraction of the image
+        flip_label_map           {"horizontal": {LEFT: RIGHT, RIGHT: LEFT}} for flips that swap classes
+
+    Anything not granted is refused: Policy("MINE") allows no geometric change at
+    all (float("inf") grants any amount). Photometric transforms (brightness,
+    contrast, noise) are not limited.
+    """
 
     def __init__(self, name, **limits):
         if not isinstance(name, str) or not name:

@@ -3,20 +3,18 @@
 Each output pixel (x, y) of a sample reads its value from the input position
 its inverse map sends it to, interpolated bilinearly (images) or by nearest
 neighbour (label maps: a class id must never be averaged); warp_reference.py
-writes the formulas out and is the version to read first.
+writes the formulas out and is the version to read first. Neighbours outside the
+image read the constant `fill` (0 by default), the same rule as
+skimage.transform.warp(order=1, mode="constant"). Elastic distortion is not
+affine, so it gets the general form, `remap`: a coordinate field (rows, cols) per
+sample saying where each output pixel reads from.
 
-Neighbours outside the image read the constant `fill` (0 by default), the same
-rule as skimage.transform.warp(order=1, mode="constant").
-
-Elastic distortion is not affine, so it gets the general form: a coordinate
-field (rows, cols) per sample saying where each output pixel reads from.
-
-The kernels here loop over samples (in parallel), rows, columns and channels;
-tests hold them to the reference, and the pipeline uses them. They
-compile on first use (not at import), cache to disk, and run as plain Python
-under NUMBA_DISABLE_JIT=1. (The package selects numba's "workqueue" threading layer, which
-does not spin between calls; calling the kernels from several Python threads at
-once needs NUMBA_THREADING_LAYER=omp or tbb; separate worker processes are fine.)
+The kernels loop over samples (in parallel), rows, columns and channels; tests
+hold them to the reference. They compile on first use (not at import), cache to
+disk, and run as plain Python under NUMBA_DISABLE_JIT=1. The package selects
+numba's "workqueue" threading layer, which does not spin between calls; calling
+the kernels from several Python threads at once needs NUMBA_THREADING_LAYER=omp
+or tbb (separate worker processes are fine).
 
 Read next: augment/base.py (what every transform is: draw parameters, then apply them).
 """

@@ -1,5 +1,9 @@
 """A policy holds for the whole pipeline: limits add up over the transforms a sample goes through."""
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,6 +12,8 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from augment import (DIGITS, NATURAL_IMAGES, Compose, ElasticDistortion, OneOf, PolicyError, RandomApply,
                      RandomCrop, RandomErasing, RandomHorizontalFlip, RandomRotation, RandomScale, RandomShear,
                      RandomTranslate, SomeOf)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def digits_batch(n=4, size=28):
@@ -106,6 +112,30 @@ def test_two_flips_that_cancel_are_still_refused_by_a_policy_without_flips():
     x = digits_batch()
     np.testing.assert_array_equal(Compose(twice, policy=NATURAL_IMAGES)(x, 0), x)
 
+
+
+_WORST_CASE_KEYS = """
+from augment import (ElasticDistortion, OneOf, RandomErasing, RandomHorizontalFlip, RandomRotation,
+                     RandomScale, RandomShear, RandomTranslate, SomeOf)
+children = [RandomHorizontalFlip(), RandomRotation(10), RandomTranslate(translate_px=2),
+            RandomScale((0.9, 1.1)), RandomShear(5), ElasticDistortion(1.0), RandomErasing()]
+print(list(OneOf(children).worst_case((1, 1, 28, 28))))
+print(list(SomeOf(children, k=(1, 3)).worst_case((1, 1, 28, 28))))
+"""
+
+
+def test_worst_case_keys_come_in_the_same_order_whatever_the_hash_seed():
+    # String hashes, and so a set's order, change with PYTHONHASHSEED; the keys must not.
+    orders = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run([sys.executable, "-c", _WORST_CASE_KEYS], env=env, cwd=ROOT, check=True,
+                              capture_output=True, text=True, timeout=300)
+        orders.append(done.stdout)
+    assert orders[0] == orders[1]
+    in_listed_order = ("['horizontal_flip', 'rotation_degrees', 'translate_fraction', 'scale', "
+                       "'shear_degrees', 'elastic_fraction', 'erase_fraction']")
+    assert orders[0].splitlines() == [in_listed_order, in_listed_order]
 
 # --- what each sample drew, when the pipeline is called -------------------------------------
 
