@@ -15,6 +15,7 @@ import importlib.util
 import sys
 
 MOVED = {
+    "augment.transforms": "augment",
     "explain.activations": "explain.learned.activations",
     "explain.attribution": "explain.attributions.result",
     "explain.distances": "explain.lime.distances",
