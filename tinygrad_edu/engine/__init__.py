@@ -8,5 +8,6 @@
     inplace.py      in-place edits, and the version counter that keeps backward honest
     derivatives.py  every op's forward and local derivative on one page (tested against the code)
     gradcheck.py    every gradient checked against central differences
+    gradcheck_advice.py  why a check failed in float32: the op or layer to convert to float64
     rng.py          the seeded generator that init, dropout and sampling draw from
 """
