@@ -171,7 +171,7 @@ TENSOR_CALLS = {
     "amax": "x.amax(axis, keepdims=True)", "amin": "x.amin(axis, keepdims=True)",
     "max": "x.max(axis, keepdim=True)", "min": "x.min(axis, keepdim=True)",
     "argmax": "x.argmax(axis)", "argmin": "x.argmin(axis)", "all": "x.all()", "any": "x.any()",
-    "reshape": "x.reshape(4, 6)", "view": "x.view(6, 4)", "flatten": "x.flatten()", "squeeze": "x.squeeze()",
+    "reshape": "x.reshape(4, 6)", "view": "x.view(6, 4)", "flatten": "x.flatten()", "squeeze": "x.unsqueeze(1).squeeze(1)",
     "unsqueeze": "x.unsqueeze(1)", "transpose": "x.transpose(axes)", "permute": "x.permute(axes)",
     "getitem": "x[index]", "concatenate": "tg.concatenate([a, b], axis)", "stack": "tg.stack([a, b], axis)",
     "setitem": "x[index] = 1.0", "zero_": "x.zero_()", "fill_": "x.fill_(2.0)", "copy_": "x.copy_(a)",
