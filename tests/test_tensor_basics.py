@@ -4,6 +4,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor
+from tinygrad_edu.engine.derivatives import DERIVATIVES
 
 
 def test_python_floats_default_to_float32_and_numpy_keeps_its_dtype():
@@ -135,39 +136,106 @@ def test_comparisons_give_constant_boolean_tensors_usable_as_masks():
     np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])
 
 
-def test_the_table_in_tensor_py_lists_every_op_in_the_order_its_file_defines_them():
-    """An op added without its row (forward and local derivative) in the table fails here."""
+def test_the_table_of_derivatives_lists_every_op_in_the_order_its_file_defines_them():
+    """An op added without its row (forward and local derivative) in engine/derivatives.py fails here."""
     import inspect
-    import re
     import sys
 
-    table = sys.modules["tinygrad_edu.engine.tensor"].__doc__.split("local derivative\n")[1].split("Broadcasting")[0]
-    sections, current = {}, None
-    for line in table.splitlines():
-        header = re.match(r"^  (tensor\w*)\.py", line)
-        if header:
-            current = sections.setdefault(header.group(1), [])
-        elif current is not None and line.strip():
-            names_column = re.split(r"\s{2,}", line.strip())[0]  # the column before the forward
-            current.extend(re.findall(r"[A-Za-z_]+", names_column))
-    assert list(sections) == ["tensor", "tensor_elementwise", "tensor_matmul", "tensor_reductions",
-                              "tensor_shape", "tensor_versions"]
+    assert list(DERIVATIVES) == ["tensor.py", "elementwise.py", "matmul.py", "reductions.py", "shape.py", "inplace.py"]
     attached = {id(value) for value in vars(Tensor).values()}
-    MODULE_OF_SECTION = {"tensor": "tinygrad_edu.engine.tensor", "tensor_elementwise": "tinygrad_edu.engine.elementwise",
-                         "tensor_matmul": "tinygrad_edu.engine.matmul", "tensor_reductions": "tinygrad_edu.engine.reductions",
-                         "tensor_shape": "tinygrad_edu.engine.shape", "tensor_versions": "tinygrad_edu.engine.inplace"}
-    for file_name, words in sections.items():
-        module = sys.modules[MODULE_OF_SECTION[file_name]]
+    for file_name, rows in DERIVATIVES.items():
+        words = [name for row in rows for name in row[0].split(", ")]
+        module = sys.modules["tinygrad_edu.engine." + file_name.removesuffix(".py")]
         functions = [f for name, f in vars(module).items() if inspect.isfunction(f) and not name.startswith("_")
                      and f.__module__ == module.__name__]
         ops = [f for f in functions if id(f) in attached or "_make" in f.__code__.co_names]
-        if file_name == "tensor":
+        if file_name == "tensor.py":
             ops = [Tensor.astype]  # the core's one op; the rest of tensor.py is the object itself
         ops.sort(key=lambda f: f.__code__.co_firstlineno)
         missing = [f.__name__ for f in ops if f.__name__ not in words]
-        assert not missing, f"{file_name}.py defines ops the table does not list: {missing}"
+        assert not missing, f"{file_name} defines ops the table does not list: {missing}"
         positions = [words.index(f.__name__) for f in ops]
-        assert positions == sorted(positions), f"the table lists {file_name}.py's ops out of order"
+        assert positions == sorted(positions), f"the table lists {file_name}'s ops out of order"
+
+
+# How the test calls each op of the table on Tensors (the table's own variables are bound to them).
+TENSOR_CALLS = {
+    "astype": "x.astype(dtype)",
+    "add": "a + b", "sub": "a - b", "mul": "a * b", "div": "a / b", "pow": "x ** p", "neg": "-x",
+    "exp": "x.exp()", "log": "x.log()", "sqrt": "x.sqrt()", "abs": "x.abs()", "clip": "x.clip(lo, hi)",
+    "relu": "x.relu()", "sigmoid": "x.sigmoid()", "tanh": "x.tanh()",
+    "equal": "a == b", "not_equal": "a != b", "less": "a < b", "less_equal": "a <= b", "greater": "a > b",
+    "greater_equal": "a >= b", "where": "tg.where(c, a, b)",
+    "matmul": "a @ b",
+    "sum": "x.sum(axis, keepdims=True)", "mean": "x.mean(axis, keepdims=True)",
+    "amax": "x.amax(axis, keepdims=True)", "amin": "x.amin(axis, keepdims=True)",
+    "max": "x.max(axis, keepdim=True)", "min": "x.min(axis, keepdim=True)",
+    "argmax": "x.argmax(axis)", "argmin": "x.argmin(axis)", "all": "x.all()", "any": "x.any()",
+    "reshape": "x.reshape(4, 6)", "view": "x.view(6, 4)", "flatten": "x.flatten()", "squeeze": "x.unsqueeze(1).squeeze(1)",
+    "unsqueeze": "x.unsqueeze(1)", "transpose": "x.transpose(axes)", "permute": "x.permute(axes)",
+    "getitem": "x[index]", "concatenate": "tg.concatenate([a, b], axis)", "stack": "tg.stack([a, b], axis)",
+    "setitem": "x[index] = 1.0", "zero_": "x.zero_()", "fill_": "x.fill_(2.0)", "copy_": "x.copy_(a)",
+    "__iadd__": "x += a", "__isub__": "x -= a", "__imul__": "x *= a", "__itruediv__": "x /= a",
+}
+
+
+IN_PLACE = {name for row in DERIVATIVES["inplace.py"] for name in row[0].split(", ")}
+
+
+def _table_inputs(name, rng):
+    """Random float64 values for the table's variables (x positive where log, sqrt or pow need it)."""
+    x = rng.standard_normal((2, 3, 4))
+    if name in ("pow", "log", "sqrt"):
+        x = np.abs(x) + 0.5
+    x[0, :, 0] = x[0, 0, 0]  # a three-way tie along axis 1, for amax, amin, max and min
+    b = rng.standard_normal((2, 4, 5) if name == "matmul" else (2, 3, 4))
+    return {"x": x, "a": rng.standard_normal((2, 3, 4)), "b": b, "p": rng.standard_normal((2, 3, 4)),
+            "c": rng.random((2, 3, 4)) < 0.5, "lo": -0.5, "hi": 0.5, "axis": 1, "axes": (1, 2, 0),
+            "index": (np.array([0, 1, 0]), np.array([2, 0, 2])), "dtype": np.float32}
+
+
+def _as_tensors(values, requires_grad):
+    return {key: Tensor(value.copy(), requires_grad=requires_grad) if isinstance(value, np.ndarray)
+            and value.dtype == np.float64 else value for key, value in values.items()}
+
+
+@pytest.mark.parametrize("row", [row for rows in DERIVATIVES.values() for row in rows], ids=lambda row: row[0])
+def test_every_row_of_the_table_of_derivatives_is_what_the_op_computes(row):
+    """Each row's forward and derivative, run as numpy code, agree with the op's forward and backward."""
+    names, forward, derivative = row
+    assert derivative.startswith(("grad_", "none")), f"{names}: a derivative is numpy code or 'none: ...'"
+    rng = np.random.default_rng(0)
+    for position, name in enumerate(names.split(", ")):
+        values = _table_inputs(name, rng)
+        if name in IN_PLACE:
+            # an edit in place, under no_grad: no node, the same tensor, one more version
+            tensors = _as_tensors(values, requires_grad=False)
+            edited = tensors["x"]
+            with tg.no_grad():
+                exec(TENSOR_CALLS[name], {"tg": tg}, tensors)
+            assert tensors["x"] is edited and edited._version[0] == 1 and not edited.requires_grad, name
+            continue
+        tensors = _as_tensors(values, requires_grad=True)
+        result = eval(TENSOR_CALLS[name], {"tg": tg}, tensors)
+        y_tensor, i_tensor = result if isinstance(result, tuple) else (result, None)
+        stated = dict(values, np=np, shape=y_tensor.shape)
+        exec(forward, stated)
+        expected = stated["y"][position] if derivative.startswith("none") and "," in names else stated["y"]
+        np.testing.assert_allclose(y_tensor.data, expected, rtol=1e-12, atol=0, err_msg=f"{name}: forward")
+        if i_tensor is not None:
+            np.testing.assert_array_equal(i_tensor.data, stated["i"], err_msg=f"{name}: indices")
+        if derivative.startswith("none"):
+            assert not y_tensor.requires_grad, f"{name}: the table says no gradient flows"
+            continue
+        stated["g"] = g = rng.standard_normal(y_tensor.shape).astype(y_tensor.dtype)
+        y_tensor.backward(g)
+        exec(derivative, stated)
+        inputs = [key[len("grad_"):] for key in stated if key.startswith("grad_")]
+        assert inputs, f"{name}: the derivative assigns no grad_<input>"
+        for key in inputs:
+            np.testing.assert_allclose(tensors[key].grad, stated["grad_" + key], rtol=1e-12, atol=1e-15,
+                                       err_msg=f"{name}: grad_{key}")
+        assert {key for key in tensors if getattr(tensors[key], "grad", None) is not None} == set(inputs), name
 
 
 def test_as_tensor_is_the_one_wrapper_passes_tensors_through_and_promotes_numbers_like_pytorch():

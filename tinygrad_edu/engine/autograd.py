@@ -3,25 +3,20 @@
 Every value the engine computes remembers how it was made: its ``_parents``
 (the inputs of the operation) and a ``_backward(grad)`` function that maps the
 gradient of the output to one gradient per parent (the local chain rule).
-
 For a loss L and a node y = f(x1, ..., xk), the chain rule says
 
     dL/dxi = sum over every use of xi of  (dL/dy) * (dy/dxi)
 
 so if we visit nodes in reverse topological order (every node after all the
-nodes that used it), each node's gradient is complete by the time we pass it
-on to its parents. That is the whole algorithm:
+nodes that used it), each node's gradient is complete before it is passed on:
 
-    1. sort the graph topologically (iteratively: deep graphs must not hit
-       Python's recursion limit);
+    1. sort the graph topologically (with a stack, so depth has no limit);
     2. walk it backwards, calling each node's ``_backward`` and summing the
        gradients that arrive at each parent.
 
-This module knows nothing about floats or arrays. What it needs of a node is
-written down once, as the ``Node`` protocol below: ``_parents``,
-``requires_grad``, ``_op``, ``_backward(grad)`` and ``_keep_grad(grad)``.
-``Value`` (value.py, a scalar) and ``Tensor`` (tensor.py, an ndarray) both
-satisfy it, and so does any class that provides those five members.
+This module knows nothing about floats or arrays: the ``Node`` protocol below
+lists the five members it needs, which ``Value`` (value.py, a scalar),
+``Tensor`` (tensor.py, an ndarray) and any other class can provide.
 Read next: tinygrad_edu/engine/value.py (the scalar that plugs into it).
 """
 import gc
@@ -61,25 +56,6 @@ class Node(Protocol):
 
     def _keep_grad(self, grad: Any) -> None:
         ...
-
-
-@contextmanager
-def collector_paused():
-    """Pause Python's cyclic garbage collector for the duration of a with-block.
-
-    Our graphs hold no reference cycles (a node points to its parents, never
-    back), so reference counting alone frees them. The cyclic collector would
-    still run every 700 new objects and re-walk every node alive, finding
-    nothing. Pausing it while the graph is built or swept saves that walk;
-    the previous state is restored, so nested pauses are harmless.
-    """
-    collector_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collector_was_on:
-            gc.enable()
 
 
 def topological_order(root: Node) -> list[Node]:
@@ -141,6 +117,23 @@ def _sweep(root: Node, grad) -> None:
                 pending[key] = parent_grad
 
 
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector inside a with-block (nested pauses are harmless).
+
+    Our graphs have no reference cycles (a node points to its parents, never
+    back), so reference counting frees them; the cyclic collector would only
+    re-walk every node alive, every 700 new objects, and find nothing.
+    """
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collector_was_on:
+            gc.enable()
+
+
 # ---------------------------------------------------------------------------
 # Gradient recording switch and anomaly detection (shared by Value and Tensor).
 
@@ -186,10 +179,6 @@ def detect_anomaly():
     than a NaN loss noticed a hundred steps later.
     """
     return _switched(_anomaly_mode, True)
-
-
-def is_anomaly_enabled():
-    return _anomaly_mode.enabled
 
 
 def check_finite(op, phase, values):

@@ -13,7 +13,7 @@ category). The gradients then come back in the broadcast shape; Tensor's
 
 An op whose backward reads an input (mul, log, relu) or its own output
 (exp, tanh) says so with ``saves=`` / ``saves_output=``: that is what the
-version counter checks (tensor_versions.py).
+version counter checks (inplace.py, after the ops).
 Read next: tinygrad_edu/engine/matmul.py (the matrix product and its two gradients).
 """
 import numpy as np

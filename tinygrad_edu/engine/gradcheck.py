@@ -9,23 +9,19 @@ analytic gradient to about 1e-8, so any real mistake stands out.
 
 A function with a tensor output is reduced to a scalar first, L = sum(f(x) * R)
 with a fixed random R, so that every output element takes part (a plain sum
-would hide a backward that mixes up output positions).
+would hide a backward that mixes up output positions). Unlike a spot check
+of one random element, every element of every input is checked, and the
+report names the input and index that disagree. Checking a function must not
+train it: the parameters it closes over keep the ``.grad`` they had.
 
-Unlike a spot check of one random element, every element of every input is
-checked, and the report names the input and index that disagree.
-
-Float64 is needed on the whole path from the inputs to the output, not only
-at the inputs: a function that closes over a float32 layer rounds every
-value to ~1e-7 and fails for no fault of the backward. So a failed check
-whose graph computes in float32 somewhere is reported as a TypeError that
-names that op (and the float32 layer the function closes over), not as a
-wrong gradient. The layer's parameters keep the ``.grad`` they had:
-checking a function must not train it.
-Read next: tinygrad_edu/engine/rng.py.
+Float64 is needed on the whole path, not only at the inputs; when float32
+rounding can explain a failure, gradcheck_advice.py says which op or layer to convert.
+Read next: tinygrad_edu/engine/gradcheck_advice.py (why a check fails in float32).
 """
 import numpy as np
 
 from .autograd import no_grad, topological_order
+from .gradcheck_advice import dtype_clash_error, first_low_precision_op, low_precision_error
 from .tensor import Tensor
 
 
@@ -57,74 +53,13 @@ def _first_call(fn, inputs):
         with no_grad():
             out = fn(*inputs)
     except TypeError as error:
-        low = _low_precision_closure(fn)
-        # only a dtype clash (the layer's error names both dtypes) becomes gradcheck's advice
-        message = str(error)
-        if low and "float64" in message and ("float32" in message or "float16" in message):
-            raise TypeError(f"gradcheck needs float64 throughout, but {low}") from error
+        advice = dtype_clash_error(fn, error)
+        if advice is not None:
+            raise advice from error
         raise
     if not isinstance(out, Tensor):
         raise TypeError(f"gradcheck expected fn to return a Tensor, got {type(out).__name__}")
     return out
-
-
-def _first_low_precision_op(objective, checked_inputs):
-    """The first op between the checked inputs and the output that computes below float64, or None."""
-    depends = {id(tensor) for tensor in checked_inputs}
-    for node in topological_order(objective):  # parents come before the nodes that use them
-        if not any(id(parent) in depends for parent in node._parents):
-            continue
-        depends.add(id(node))
-        if node.dtype.kind in "fc" and node.dtype.itemsize < (8 if node.dtype.kind == "f" else 16):
-            return node
-    return None
-
-
-def _low_precision_error(fn, node, problem):
-    """A failed comparison that float32 rounding alone can explain: a setup error, not a verdict."""
-    low = _low_precision_closure(fn)
-    return TypeError(
-        f"gradcheck needs float64 throughout, but op '{node._op}' on the path from the inputs computes in "
-        f"{node.dtype}, whose rounding alone can explain this failure ({problem}); "
-        + (low if low else "convert the function's constants and layers with .double()")
-    )
-
-
-def _low_precision_closure(fn):
-    """'the function's 'layer' (Linear) has float32 parameters: call layer.double()', or ''."""
-    from ..nn.module import Module  # nn imports tensor, as this module does: import it late
-
-    for name, value in _captured(fn):
-        if isinstance(value, Module):
-            dtypes = sorted({str(p.dtype) for p in value.parameters() if p.dtype != np.float64})
-            kind, listed = type(value).__name__, ", ".join(dtypes)
-            if dtypes and name is None:
-                return f"the function, a {kind}, has {listed} parameters: call .double() on it"
-            if dtypes:
-                return f"the function's '{name}' ({kind}) has {listed} parameters: call {name}.double()"
-        elif isinstance(value, Tensor) and value.dtype.kind == "f" and value.dtype != np.float64:
-            return f"the function's tensor '{name}' is {value.dtype}: use {name}.double()"
-    return ""
-
-
-def _captured(fn):
-    """(name, object) for what fn can reach: its closure cells and globals (name None: fn's own object)."""
-    if not hasattr(fn, "__code__"):
-        target = getattr(fn, "__self__", fn)  # a bound method, or a callable object such as a Module
-        return [(None, target)]
-    code = fn.__code__
-    cells = zip(code.co_freevars, fn.__closure__ or ())
-    captured = [(name, cell.cell_contents) for name, cell in cells if _cell_is_set(cell)]
-    captured += [(name, fn.__globals__[name]) for name in code.co_names if name in fn.__globals__]
-    return captured
-
-
-def _cell_is_set(cell):
-    try:
-        cell.cell_contents
-    except ValueError:  # a closure variable not assigned yet
-        return False
-    return True
 
 
 def _backward_keeping_other_grads(objective, inputs):
@@ -158,7 +93,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0, raise_excepti
     objective = _scalar_objective(fn, inputs, weights)
     low_precision_op = None
     if objective.requires_grad:  # if not, no input reaches the output: every analytic gradient is 0
-        low_precision_op = _first_low_precision_op(objective, [inputs[i] for i in checked])
+        low_precision_op = first_low_precision_op(objective, [inputs[i] for i in checked])
         _backward_keeping_other_grads(objective, inputs)
     for position in checked:
         analytic = inputs[position].grad
@@ -166,7 +101,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0, raise_excepti
             analytic = np.zeros(inputs[position].shape)
         problem = _compare_with_central_differences(fn, inputs, weights, position, analytic, eps, atol, rtol)
         if problem and low_precision_op is not None:
-            raise _low_precision_error(fn, low_precision_op, problem)
+            raise low_precision_error(fn, low_precision_op, problem)
         if problem:
             if raise_exception:
                 raise GradcheckError(problem)

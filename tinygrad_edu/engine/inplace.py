@@ -16,7 +16,7 @@ calls the setter after an augmented assignment), the methods below, and
 every optimizer step. A raw numpy write, ``x.data[i] = v``, goes straight
 into the array where no counter sees it; under detect_anomaly() ops also
 keep a copy of what they read, and backward compares values instead.
-Read next: tinygrad_edu/engine/gradcheck.py (how to test every backward closure).
+Read next: tinygrad_edu/engine/derivatives.py (every op's forward and derivative on one page).
 """
 import numpy as np
 

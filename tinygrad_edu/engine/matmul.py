@@ -10,14 +10,14 @@ Checking the shapes is the quickest way to remember which side the transpose
 goes on. numpy's rules add two conveniences: leading axes are batch axes,
 broadcast like elementwise ops ((8, n, k) @ (k, m) multiplies 8 matrices by
 one), and a 1-D operand is a row vector on the left or a column on the
-right, its extra axis removed from the result. The backward undoes both:
-it works on the promoted 2-D (or batched) operands and unbroadcasts the
-batch axes back to each operand's own.
+right, its extra axis removed from the result. The backward works on the
+promoted operands and removes that extra axis again; the batch axes it
+leaves in place, for Tensor's ``_backward`` to sum away like any broadcast.
 Read next: tinygrad_edu/engine/reductions.py (sums, means, max and their gradients).
 """
 import numpy as np
 
-from .tensor import Tensor, as_tensor, tensor_method, unbroadcast
+from .tensor import Tensor, as_tensor, tensor_method
 
 
 @tensor_method("__matmul__")
@@ -48,9 +48,11 @@ def matmul(a, b):
 
     def backward(g):
         g2 = g.reshape(out2.shape)
-        grad_a = unbroadcast(_product_in_layout_of(a2, g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
-        grad_b = unbroadcast(_product_in_layout_of(b2, np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
-        return grad_a, grad_b
+        grad_a = _product_in_layout_of(a2, g2, np.swapaxes(b2, -1, -2))
+        grad_b = _product_in_layout_of(b2, np.swapaxes(a2, -1, -2), g2)
+        # a 1-D operand loses its promoted axis; broadcast batch axes stay for _backward's unbroadcast
+        return (grad_a.squeeze(-2) if a.ndim == 1 else grad_a,
+                grad_b.squeeze(-1) if b.ndim == 1 else grad_b)
 
     return Tensor._make(out, (a, b), backward, "matmul", saves=(a, b))
 

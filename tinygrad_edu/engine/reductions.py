@@ -153,7 +153,7 @@ def any(x):  # noqa: A001 (the method's name)
     return Tensor(np.any(x._data))
 
 
-# -- axis bookkeeping, shared with tensor_shape.py ---------------------------------------
+# -- axis bookkeeping, shared with shape.py ----------------------------------------------
 
 def _reduction_axes(op, axis, keepdims, dim, keepdim):
     """Accept PyTorch's dim=/keepdim= or numpy's axis=/keepdims=, but not both of a pair."""

@@ -13,7 +13,7 @@ inverse move to g.
 flatten, view, squeeze and unsqueeze are reshapes; permute and x.T are
 transposes. Most of these outputs are numpy *views* of their input's memory,
 so they share its version counter: an in-place edit through one is an edit
-of both (tensor_versions.py).
+of both (inplace.py, next).
 Read next: tinygrad_edu/engine/inplace.py (why an edited input refuses backward).
 """
 import numpy as np

@@ -2,57 +2,20 @@
 
 A Tensor is the scalar ``Value`` of value.py grown up: ``data`` is an ndarray
 instead of a float, and each op's backward works on whole arrays. The chain
-rule is the same; only the local derivatives change. Here is every op, by
-the name of its function, in the order the files define them (g = dL/dy,
-the gradient arriving at the output y):
+rule and autograd.py's sweep are the same; only the local derivatives change.
+For y = a * b, with g = dL/dy the gradient arriving at y:
 
-  function      forward                      local derivative
-  tensor.py
-    astype      y = x in another dtype       grad_x = g cast back (none flows to ints)
-  tensor_elementwise.py  (operands broadcast first; every gradient is then unbroadcast)
-    add         y = a + b                    grad_a = g              grad_b = g
-    sub         y = a - b                    grad_a = g              grad_b = -g
-    mul         y = a * b                    grad_a = g * b          grad_b = g * a
-    div         y = a / b                    grad_a = g / b          grad_b = -g * a / b^2
-    pow         y = x ** p                   grad_x = g p x^(p-1)    grad_p = g y ln x
-    neg         y = -x                       grad_x = -g
-    exp         y = e^x                      grad_x = g * y
-    log         y = ln x                     grad_x = g / x
-    sqrt        y = sqrt(x)                  grad_x = g / (2 y)
-    abs         y = |x|                      grad_x = g * sign(x)
-    clip        y = min(max(x, lo), hi)      grad_x = g where lo <= x <= hi, else 0
-    relu        y = max(x, 0)                grad_x = g * (x > 0)
-    sigmoid     y = 1 / (1 + e^-x)           grad_x = g * y * (1 - y)
-    tanh        y = tanh(x)                  grad_x = g * (1 - y^2)
-    equal, not_equal, less, less_equal, greater, greater_equal   (==, !=, <, <=, >, >=): constants
-    where       y = a where c, else b        grad_a = g * c          grad_b = g * (1 - c)
-  tensor_matmul.py
-    matmul      y = a @ b (batched)          grad_a = g @ b^T        grad_b = a^T @ g
-  tensor_reductions.py
-    sum         y = sum over axis            grad_x = g copied back along axis
-    mean        y = sum / n                  grad_x = g / n copied back along axis
-    amax        y = the largest entry        grad_x = g shared equally by the tied largest
-    amin        y = -amax(-x)                (neg and amax)
-    max, min    with dim: (values, indices)  grad_x = g at the picked index, 0 elsewhere
-    argmax, argmin, all, any                 constants
-  tensor_shape.py
-    reshape (view), flatten, squeeze, unsqueeze    grad_x = g reshaped back
-    transpose, permute (x.T)                 grad_x = g transposed by the inverse order
-    getitem     y = x[index]                 grad_x = zeros, g added where picked
-    concatenate y = ts joined on an axis     grad_t = its slice of g
-    stack       y = ts on a new axis         grad_t = its slab of g
-  tensor_versions.py
-    setitem (x[i] = v), zero_, fill_, copy_  in-place edits: no gradient, the version bumps
-    x += y, -=, *=, /=  in place under no_grad (inside a graph: y = x + y, a new node)
+    grad_a = g * b        grad_b = g * a        (elementwise, in y's shape)
 
-Broadcasting stretches an input (shape (3, 1) + shape (4,) -> shape (3, 4)),
-so the gradient that comes back has the *output's* shape. It must be summed
-over the stretched axes to get back to the input's shape: that is
-``unbroadcast``, applied to every gradient in exactly one place, ``_backward``.
+Broadcasting stretches an input, (3, 1) + (4,) -> (3, 4), so the gradient
+that comes back has the *output's* shape. It must be summed over the
+stretched axes to fit the input: that is ``unbroadcast``, applied to every
+gradient in exactly one place, ``Tensor._backward``.
 
 This file is the Tensor object itself: its data, version and gradient, the
-``_make`` every op builds its result with, and the entry to autograd.py's
-backprop. Each op file attaches its ops to Tensor with ``@tensor_method``.
+``_make`` every op builds its result with, and the entry to backprop. The op
+files that follow attach their ops with ``@tensor_method``; derivatives.py,
+after them, lists every op's forward and derivative on one page.
 Read next: tinygrad_edu/engine/elementwise.py (the elementwise ops and their derivatives).
 """
 import numpy as np
@@ -170,8 +133,11 @@ class Tensor:
         ``backward(grad_out)`` returns one gradient (or None) per parent, in
         the output's shape if the op broadcast; ``_backward`` fits them.
         ``saves`` lists the tensors whose data ``backward`` reads (and
-        ``saves_output`` says it reads the output's): their versions are
-        recorded now and checked before ``backward`` runs (tensor_versions.py).
+        ``saves_output`` says it reads the output's). They are there for the
+        version counter: an input edited in place between this forward and
+        the backward would silently give a wrong gradient, so their versions
+        are recorded now and checked before ``backward`` runs. inplace.py,
+        read after the ops, explains the counter.
         """
         out = Tensor.__new__(Tensor)
         out._data = data if isinstance(data, np.ndarray) else np.asarray(data)
@@ -420,7 +386,7 @@ from .elementwise import stable_sigmoid, where  # noqa: E402
 from .matmul import matmul  # noqa: E402
 from .reductions import ExtremeResult, argmax, argmin, max, min  # noqa: E402, A004
 from .shape import concatenate, flatten, permute, stack  # noqa: E402
-from .inplace import _check_saved, _record_saved  # noqa: E402
+from .inplace import _check_saved, _record_saved  # noqa: E402 (the version counter's bookkeeping)
 
 __all__ = ["DEFAULT_FLOAT", "ExtremeResult", "Tensor", "argmax", "argmin", "as_tensor", "concatenate", "flatten",
            "matmul", "max", "min", "ones", "permute", "stable_sigmoid", "stack", "tensor", "tensor_method",

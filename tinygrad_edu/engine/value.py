@@ -10,21 +10,14 @@ Each operation returns a new Value holding its result, its input Values
 
 For scalars the chain rule is plain multiplication, so ``_backward(grad)``
 just returns grad * local derivative for each parent. ``c.backward()`` hands
-the graph to autograd.backward, which visits the nodes in reverse topological
-order so that a.grad collects every path's contribution. Derived operations
-are compositions (a - b is a + (-b), a / b is a * b**-1), so only a handful of
-derivatives are needed.
-
-A node stores numbers and its parents, never a closure that points back at
-itself: the graph has no reference cycles, so Python frees it by reference
-counting alone (micrograd's closures make a cycle per node, and its cyclic
-garbage collector then takes most of the time of a training step). The
-collector would still re-walk our growing graph every 700 new objects and find
-nothing, so MLP's forward pass and backward() pause it
-(autograd.collector_paused).
+the graph to autograd.backward, whose reverse topological order lets a.grad
+collect every path's contribution. Derived operations are compositions
+(a - b is a + (-b), a / b is a * b**-1), so only a handful of derivatives are
+needed. A node stores numbers, never a closure that points back at itself, so
+the graph has no reference cycles and reference counting alone frees it.
 
 The bottom of the file builds a tiny MLP from Values.
-Read next: tinygrad_edu/engine/draw_graph.py.
+Read next: tinygrad_edu/engine/draw_graph.py (a picture of the graph, every data and grad).
 """
 import math
 import random
