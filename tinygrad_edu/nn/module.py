@@ -201,6 +201,16 @@ class Module:
     def double(self):
         return self._cast(np.float64)
 
+    @property
+    def dtype(self):
+        """The dtype of the parameters: what inputs are cast to (float32 after .float(), float64 after .double()).
+
+        A module with no parameters (ReLU, Flatten) says float32, the default.
+        If the dtypes were mixed by hand, the first of parameters() decides.
+        """
+        parameters = self.parameters()
+        return parameters[0].dtype if parameters else np.dtype(np.float32)
+
     def float(self):
         return self._cast(np.float32)
 

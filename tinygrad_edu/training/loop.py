@@ -44,16 +44,11 @@ class History:
         return f"History(epochs={len(self.epoch)}, last={last})"
 
 
-def _model_dtype(model):
-    parameters = model.parameters()
-    return parameters[0].dtype if parameters else np.float32
-
-
 def _as_input(model, x_batch):
     """Float inputs take the model's dtype (float32 unless .double() was called)."""
     x_batch = np.asarray(x_batch)
     if x_batch.dtype.kind == "f":
-        x_batch = x_batch.astype(_model_dtype(model), copy=False)
+        x_batch = x_batch.astype(model.dtype, copy=False)
     return Tensor(x_batch)
 
 
