@@ -20,6 +20,13 @@ class Net(nn.Module):
         return self.head(self.features(x).tanh())
 
 
+def test_dtype_is_the_parameters_dtype():
+    net = Net()
+    assert net.dtype == np.float32
+    assert net.double().dtype == np.float64 and net.float().dtype == np.float32
+    assert nn.ReLU().dtype == np.float32  # no parameters: the default
+
+
 def test_parameters_are_found_through_the_module_tree():
     net = Net()
     names = [name for name, _ in net.named_parameters()]
