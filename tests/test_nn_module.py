@@ -176,5 +176,9 @@ def test_repr_reads_like_pytorch():
 def test_flatten_and_activation_layers():
     x = Tensor(np.arange(24.0).reshape(2, 3, 4) - 12)
     assert nn.Flatten()(x).shape == (2, 12)
+    with pytest.raises(IndexError, match="flatten: dim 5 is out of range"):  # as torch, not wrapped around
+        nn.Flatten(5)(x)
+    with pytest.raises(ValueError, match="start_dim 2 comes after end_dim 0"):
+        nn.Flatten(2, 0)(x)
     np.testing.assert_array_equal(nn.ReLU()(x).data, np.maximum(x.data, 0))
     np.testing.assert_allclose(nn.Softmax(dim=1)(x).data.sum(axis=1), 1.0)
