@@ -14,7 +14,8 @@ from .nn.activation import ReLU
 from .conv.layer import Conv2d
 from .nn.flatten import Flatten
 from .nn.linear import Linear
-from .nn.module import Module, Sequential
+from .nn.containers import Sequential
+from .nn.module import Module
 from .pooling.layer import MaxPool2d
 from .recurrent.layer import LSTM
 from .nn.embedding import Embedding
