@@ -1,7 +1,8 @@
 """The lecture's networks, ready to train.
 
-Each builder returns an ordinary Module made of the layers in nn/, so reading
-one is a tour of the layers it uses; nothing here is new machinery.
+Each builder returns an ordinary Module made of the layers of tinygrad_edu.nn
+(nn/, conv/layer.py, pooling/layer.py, recurrent/layer.py), so reading one is
+a tour of the layers it uses; nothing here is new machinery.
 
     keras_mnist_convnet  conv 32 -> pool -> conv 64 -> pool -> dense 10, on 28x28 digits
     mnist_mlp            the dense 784-512-10 network, the convnet's baseline
