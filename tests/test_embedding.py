@@ -47,6 +47,23 @@ def test_padding_row_starts_at_zero_and_gets_no_gradient():
     assert nn.Embedding(6, 4, padding_idx=-1).padding_idx == 5
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_gradient_is_exactly_the_scatter_add_with_the_padding_row_zeroed(dtype, padding_idx):
+    rng = np.random.default_rng(1)
+    weight = tg.Tensor(rng.standard_normal((6, 4)).astype(dtype), requires_grad=True)
+    indices = np.array([[2, 1, 2, 5, 1], [1, 1, 0, 2, 3]])
+    grad_output = rng.standard_normal(indices.shape + (4,)).astype(dtype)
+    grad_output[0, 0] = np.nan  # at a padding position: must not leak into the padding row
+    F.embedding(indices, weight, padding_idx=padding_idx).backward(grad_output)
+    expected = np.zeros((6, 4), dtype)
+    np.add.at(expected, indices, grad_output)
+    if padding_idx is not None:
+        expected[padding_idx] = 0
+    assert weight.grad.dtype == dtype
+    np.testing.assert_array_equal(weight.grad, expected)
+
+
 def test_init_is_standard_normal_float32():
     tg.manual_seed(1)
     weight = nn.Embedding(1000, 50).weight.data

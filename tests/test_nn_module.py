@@ -20,6 +20,13 @@ class Net(nn.Module):
         return self.head(self.features(x).tanh())
 
 
+def test_dtype_is_the_parameters_dtype():
+    net = Net()
+    assert net.dtype == np.float32
+    assert net.double().dtype == np.float64 and net.float().dtype == np.float32
+    assert nn.ReLU().dtype == np.float32  # no parameters: the default
+
+
 def test_parameters_are_found_through_the_module_tree():
     net = Net()
     names = [name for name, _ in net.named_parameters()]
@@ -169,5 +176,9 @@ def test_repr_reads_like_pytorch():
 def test_flatten_and_activation_layers():
     x = Tensor(np.arange(24.0).reshape(2, 3, 4) - 12)
     assert nn.Flatten()(x).shape == (2, 12)
+    with pytest.raises(IndexError, match="flatten: dim 5 is out of range"):  # as torch, not wrapped around
+        nn.Flatten(5)(x)
+    with pytest.raises(ValueError, match="start_dim 2 comes after end_dim 0"):
+        nn.Flatten(2, 0)(x)
     np.testing.assert_array_equal(nn.ReLU()(x).data, np.maximum(x.data, 0))
     np.testing.assert_allclose(nn.Softmax(dim=1)(x).data.sum(axis=1), 1.0)

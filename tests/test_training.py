@@ -120,7 +120,8 @@ def test_summary_lists_layers_shapes_and_parameter_counts():
     assert "Total params: 4,810" in text and "Non-trainable params: 0" in text
     model[0].requires_grad_(False)
     assert "Non-trainable params: 4,160" in tg.summary(model, (64,), print_fn=None)
-    assert "forward" not in model[0].__dict__  # the recording wrappers are removed
+    assert "forward" not in model[0].__dict__  # summary never patches forward
+    assert all(not module._forward_hooks for module in model.modules())  # its recording hooks are removed
 
 
 def test_plot_history_draws_training_and_validation_curves(tmp_path):

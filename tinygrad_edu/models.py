@@ -1,7 +1,8 @@
 """The lecture's networks, ready to train.
 
-Each builder returns an ordinary Module made of the layers in nn/, so reading
-one is a tour of the layers it uses; nothing here is new machinery.
+Each builder returns an ordinary Module made of the layers of tinygrad_edu.nn
+(nn/, conv/layer.py, pooling/layer.py, recurrent/layer.py), so reading one is
+a tour of the layers it uses; nothing here is new machinery.
 
     keras_mnist_convnet  conv 32 -> pool -> conv 64 -> pool -> dense 10, on 28x28 digits
     mnist_mlp            the dense 784-512-10 network, the convnet's baseline
@@ -14,7 +15,8 @@ from .nn.activation import ReLU
 from .conv.layer import Conv2d
 from .nn.flatten import Flatten
 from .nn.linear import Linear
-from .nn.module import Module, Sequential
+from .nn.containers import Sequential
+from .nn.module import Module
 from .pooling.layer import MaxPool2d
 from .recurrent.layer import LSTM
 from .nn.embedding import Embedding

@@ -1,8 +1,9 @@
 """Functions on tensors with no learnable state, like ``torch.nn.functional``.
 
 activations.py (softmax, log_softmax), losses.py (cross-entropy and friends),
-dropout.py, then the kernel-backed ops: conv.py, pooling.py, embedding.py,
-recurrent.py.
+dropout.py, embedding.py, distributions.py (Categorical). The kernel-backed
+ops live with their kernels and are re-exported here: conv/op.py,
+pooling/op.py, recurrent/op.py.
 """
 from .activations import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .dropout import dropout

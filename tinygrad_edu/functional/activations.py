@@ -16,6 +16,7 @@ Read next: tinygrad_edu/functional/losses.py.
 import numpy as np
 
 from ..engine.tensor import Tensor
+from ..engine.reductions import _reduction_axes  # after tensor.py, which imports reductions.py itself
 
 
 def relu(x):
@@ -43,22 +44,18 @@ def leaky_relu(x, negative_slope=0.01):
     return Tensor._make(data * slope, (x,), lambda g: (g * slope,), "leaky_relu")
 
 
-def _one_axis(name, axis, dim):
-    """PyTorch's dim= or numpy's axis= (not both); the last axis by default."""
-    if axis is not None and dim is not None:
-        raise TypeError(f"{name}: got both dim={dim!r} and axis={axis!r}; they mean the same thing, pass one")
-    return -1 if axis is None and dim is None else (dim if axis is None else axis)
-
-
-def _check_axis(name, x, axis):
+def _softmax_axis(name, x, axis, dim):
+    """PyTorch's dim= or numpy's axis= (not both, as for the reductions); the last axis by default."""
+    axis, _ = _reduction_axes(name, axis, None, dim, None)
+    axis = -1 if axis is None else axis
     if not -x.ndim <= axis < x.ndim:
         raise ValueError(f"{name}: axis {axis} is out of range for a tensor of shape {x.shape}")
+    return axis
 
 
 def softmax(x, axis=None, *, dim=None):
     """exp(x - max) / sum(exp(x - max)) along ``axis``; backward: p * (g - sum(g * p))."""
-    axis = _one_axis("softmax", axis, dim)
-    _check_axis("softmax", x, axis)
+    axis = _softmax_axis("softmax", x, axis, dim)
     shifted = x.data - np.max(x.data, axis=axis, keepdims=True)
     exps = np.exp(shifted)
     probs = exps / np.sum(exps, axis=axis, keepdims=True)
@@ -71,8 +68,7 @@ def softmax(x, axis=None, *, dim=None):
 
 def log_softmax(x, axis=None, *, dim=None):
     """(x - m) - log(sum(exp(x - m))) along ``axis``; backward: g - softmax(x) * sum(g)."""
-    axis = _one_axis("log_softmax", axis, dim)
-    _check_axis("log_softmax", x, axis)
+    axis = _softmax_axis("log_softmax", x, axis, dim)
     shifted = x.data - np.max(x.data, axis=axis, keepdims=True)
     log_norm = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     out = shifted - log_norm

@@ -13,9 +13,15 @@ from ..engine.rng import default_generator
 from ..engine.tensor import Tensor
 
 
-def dropout(x, p=0.5, training=True, generator=None):
+def check_probability(p):
+    """The one check of dropout's p (nn.Dropout asks it when built, dropout() when called)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    return p
+
+
+def dropout(x, p=0.5, training=True, generator=None):
+    check_probability(p)
     if not training or p == 0.0:
         return x
     if p == 1.0:

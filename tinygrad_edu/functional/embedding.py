@@ -13,7 +13,9 @@ three contributions:
 
     grad_W[k] = sum of grad_output[p] over the positions p where index[p] == k
 
-Rows of ``padding_idx`` (the id used to pad short sentences) get no gradient.
+Both are integer-array indexing, W[index] (engine/shape.py); this file adds the
+checks of the ids and one rule: rows of ``padding_idx`` (the id used to pad
+short sentences) get no gradient.
 Read next: tinygrad_edu/functional/distributions.py.
 """
 import numpy as np
@@ -52,13 +54,9 @@ def embedding(input, weight, padding_idx=None):
     indices = check_indices(input, num_embeddings)
     if padding_idx is not None and padding_idx < 0:
         padding_idx += num_embeddings
-
-    def backward(grad):
-        grad_weight = np.zeros(weight.shape, dtype=grad.dtype)
-        # add.at, not grad_weight[indices] += grad: repeated ids must all count.
-        np.add.at(grad_weight, indices, grad)
-        if padding_idx is not None:
-            grad_weight[padding_idx] = 0
-        return (grad_weight,)
-
-    return Tensor._make(weight.data[indices], (weight,), backward, "embedding")
+    rows = weight[indices]  # integer-array indexing: its backward adds, so repeated ids all count
+    if padding_idx is None:
+        return rows
+    at_padding = (indices == padding_idx)[..., None]
+    # the padding rule: positions holding padding_idx pass no gradient back to its row
+    return Tensor._make(rows.data, (rows,), lambda grad: (np.where(at_padding, 0, grad),), "embedding")

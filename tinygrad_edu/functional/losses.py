@@ -24,9 +24,17 @@ from .activations import log_softmax
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _reduce(losses, reduction):
-    if reduction not in _REDUCTIONS:
+def check_reduction(reduction, owner=None):
+    """The one check of reduction=; ``owner`` is the loss module asking (nn/loss.py), named in the error."""
+    if reduction in _REDUCTIONS:
+        return reduction
+    if owner is None:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got '{reduction}'")
+    raise ValueError(f"{owner}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _reduce(losses, reduction):
+    check_reduction(reduction)
     if reduction == "mean":
         return losses.mean()
     if reduction == "sum":
@@ -75,8 +83,7 @@ def _weighted_class_loss(log_probs, target, weight, ignore_index, reduction, lab
         raise TypeError(f"{op}: the third argument is weight (as in PyTorch); pass reduction='{weight}'")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must lie in [0, 1], got {label_smoothing}")
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got '{reduction}'")
+    check_reduction(reduction)
     labels = _class_labels(log_probs, target, op, ignore_index)
     n_rows, n_classes = log_probs.shape
     weight = _class_weights(weight, n_classes, log_probs.dtype, op)

@@ -1,31 +1,21 @@
 """save / load: checkpoints as .npz files, written atomically, read without pickle.
 
-An .npz file is a zip archive holding one .npy file per array. A .npy file is
+An .npz file is a zip archive holding one .npy file per array; a .npy file is
 a short text header, e.g. {'descr': '<f4', 'fortran_order': False, 'shape':
-(10, 784)}, followed by the raw bytes of the array. Nothing else is needed to
-store a state_dict: names become file names, arrays become .npy files.
+(10, 784)}, then the raw bytes. So a state_dict needs nothing else: names
+become file names, arrays become .npy files. Two things can go wrong:
 
-Two things can go wrong with checkpoints, and this module guards against both:
+  * a crash half-way through writing leaves a broken file where the good one
+    was. So the new file is written atomically (io/atomic.py), and replaces
+    the old one only after it has been read back (its index and every header).
+  * a .npy of dtype=object holds pickled Python objects, and unpickling can
+    run any code. So only numeric and bool arrays are written, anything else
+    is refused from its .npy header before its data is read, and numpy is
+    told allow_pickle=False as a second lock.
 
-  * A crash half-way through writing leaves a broken file where the good one
-    was. So we write to a temporary file in the same folder, flush it to disk
-    (fsync), and only then rename it over the old one (files.atomic_write).
-    os.replace is atomic: a reader sees the old file or the new one, never a mix.
-  * A .npy of dtype=object holds pickled Python objects, and unpickling can
-    run any code its author chose. So only numeric and bool arrays are
-    written, and a file holding anything else is refused from its .npy
-    header, before its data is looked at (numpy is also told
-    allow_pickle=False, as a second lock).
-
-A general checkpoint ({"model": ..., "optimizer": ..., "epoch": 5}) adds one
-member, __manifest__.json, that describes the nesting in JSON and points at
-numbered .npy members for the arrays. JSON can only describe data, never run
-code, so the no-pickle promise holds for it too.
-
-A save is only allowed to replace the old file once the new one has been
-read back (its index and every header), and a key that a zip member name
-cannot hold (a NUL, a lone surrogate, 70,000 characters) is refused first.
-
+A general checkpoint ({"model": ..., "optimizer": ..., "epoch": 5}) adds a
+member __manifest__.json: the nesting in JSON (data, never code), pointing at
+numbered .npy members. Keys a zip member name cannot hold are refused first.
 Read next: tinygrad_edu/io/datasets.py.
 """
 import io

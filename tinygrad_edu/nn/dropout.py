@@ -5,6 +5,7 @@ See functional/dropout.py for the idea.
 Read next: tinygrad_edu/nn/loss.py.
 """
 from .. import functional as F
+from ..functional.dropout import check_probability
 from .module import Module
 
 
@@ -42,9 +43,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability must be in [0, 1], got {p}")
-        self.p = p
+        self.p = check_probability(p)
 
     def forward(self, x):
         return F.dropout(x, self.p, training=self.training)

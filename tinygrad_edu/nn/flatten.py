@@ -1,9 +1,10 @@
 """Flatten: (N, C, H, W) -> (N, C*H*W), the bridge from convolution to dense layers.
 
+The layer form of Tensor.flatten (engine/shape.py), which it calls, keeping
+the batch axis by default.
+
 Read next: tinygrad_edu/nn/embedding.py (Embedding, the first layer of a text model).
 """
-import numpy as np
-
 from .module import Module
 
 
@@ -39,12 +40,7 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, x):
-        start = self.start_dim % x.ndim
-        end = self.end_dim % x.ndim
-        # the merged size is computed, not left to reshape's -1: an empty batch (0, C, H, W)
-        # has 0 elements, and -1 could then be any size; (0, C*H*W) is what comes out, as in PyTorch
-        merged = int(np.prod(x.shape[start:end + 1]))
-        return x.reshape(x.shape[:start] + (merged,) + x.shape[end + 1:])
+        return x.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

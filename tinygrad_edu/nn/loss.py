@@ -9,15 +9,14 @@ The math, and the gradients, are in functional/losses.py.
 Read next: tinygrad_edu/nn/flatten.py.
 """
 from .. import functional as F
+from ..functional.losses import check_reduction
 from .module import Module
 
 
 class _Loss(Module):
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-        self.reduction = reduction
+        self.reduction = check_reduction(reduction, owner=type(self).__name__)
 
     def extra_repr(self):
         return f"reduction='{self.reduction}'" if self.reduction != "mean" else ""

@@ -44,16 +44,11 @@ class History:
         return f"History(epochs={len(self.epoch)}, last={last})"
 
 
-def _model_dtype(model):
-    parameters = model.parameters()
-    return parameters[0].dtype if parameters else np.float32
-
-
 def _as_input(model, x_batch):
     """Float inputs take the model's dtype (float32 unless .double() was called)."""
     x_batch = np.asarray(x_batch)
     if x_batch.dtype.kind == "f":
-        x_batch = x_batch.astype(_model_dtype(model), copy=False)
+        x_batch = x_batch.astype(model.dtype, copy=False)
     return Tensor(x_batch)
 
 
@@ -104,6 +99,37 @@ def fit(model, loss_fn, optimizer, x, y, epochs=1, batch_size=32, validation_dat
     the shuffling and the augmentation: each epoch draws from its own stream
     spawned from ``SeedSequence(seed)``.
     """
+    x, y, masks = _check_fit_arguments(x, y, epochs, batch_size, validation_data, augment, masks)
+    history = History()
+    epoch_seeds = np.random.SeedSequence(seed).spawn(epochs)
+    n_batches = -(-len(x) // batch_size)
+    for epoch in range(epochs):
+        rng = np.random.default_rng(epoch_seeds[epoch])
+        model.train()
+        running = _RunningMetrics()
+        progress = tqdm(total=n_batches, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
+                        disable=not verbose, leave=True)
+        batches = _training_batches(x, y, masks, augment, batch_size, rng, shuffle)
+        for batch_number, (x_batch, y_batch) in enumerate(batches, start=1):
+            loss, correct = _train_step(model, loss_fn, optimizer, x_batch, y_batch)
+            if not np.isfinite(loss):
+                progress.close()
+                raise FloatingPointError(f"fit: the loss became {loss} at batch {batch_number} of epoch "
+                                         f"{epoch + 1}; stopping (try a smaller lr, or detect_anomaly())")
+            running.add(loss, correct, len(y_batch))
+            progress.update(1)
+            progress.set_postfix(running.result(), refresh=False)
+        metrics = running.result()
+        if validation_data is not None:
+            metrics.update(_validation_metrics(model, loss_fn, validation_data, batch_size))
+        progress.set_postfix(metrics)
+        progress.close()
+        history.record(epoch, metrics)
+    return history
+
+
+def _check_fit_arguments(x, y, epochs, batch_size, validation_data, augment, masks):
+    """Every argument checked before the first step; returns x, y and masks as arrays."""
     if isinstance(x, Tensor) or isinstance(y, Tensor):
         raise TypeError("fit expected numpy arrays for x and y (it makes the batch Tensors itself), got a Tensor; "
                         "pass tensor.data")
@@ -119,36 +145,7 @@ def fit(model, loss_fn, optimizer, x, y, epochs=1, batch_size=32, validation_dat
                              f"(x, y, sample_weight) are not supported, got {type(validation_data).__name__} "
                              f"of length {len(validation_data) if hasattr(validation_data, '__len__') else '?'}")
         _check_data(*validation_data, name="validation_data")
-    masks = _check_masks(masks, x, augment)
-    history = History()
-    epoch_seeds = np.random.SeedSequence(seed).spawn(epochs)
-    n_batches = -(-len(x) // batch_size)
-    for epoch in range(epochs):
-        rng = np.random.default_rng(epoch_seeds[epoch])
-        model.train()
-        running = _RunningMetrics()
-        progress = tqdm(total=n_batches, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
-                        disable=not verbose, leave=True)
-        for batch_number, batch in enumerate(_batches(len(x), batch_size, rng if shuffle else None), start=1):
-            x_batch = _augmented(augment, x[batch], rng, None if masks is None else masks[batch])
-            loss, correct = _train_step(model, loss_fn, optimizer, x_batch, y[batch])
-            if not np.isfinite(loss):
-                progress.close()
-                raise FloatingPointError(f"fit: the loss became {loss} at batch {batch_number} of epoch "
-                                         f"{epoch + 1}; stopping (try a smaller lr, or detect_anomaly())")
-            running.add(loss, correct, len(batch))
-            progress.update(1)
-            progress.set_postfix(running.result(), refresh=False)
-        metrics = running.result()
-        if validation_data is not None:
-            val_loss, val_accuracy = evaluate(model, loss_fn, *validation_data, batch_size=max(batch_size, 256))
-            metrics["val_loss"] = val_loss
-            if val_accuracy is not None:
-                metrics["val_accuracy"] = val_accuracy
-        progress.set_postfix(metrics)
-        progress.close()
-        history.record(epoch, metrics)
-    return history
+    return x, y, _check_masks(masks, x, augment)
 
 
 def _check_masks(masks, x, augment):
@@ -166,12 +163,21 @@ def _check_masks(masks, x, augment):
     return masks
 
 
-def _augmented(augment, x_batch, rng, masks_batch):
-    if augment is None:
-        return x_batch
-    if masks_batch is None:
-        return augment(x_batch, rng)
-    return augment(x_batch, rng, masks=masks_batch)
+def _training_batches(x, y, masks, augment, batch_size, rng, shuffle):
+    """One epoch's (x_batch, y_batch) pairs, shuffled by ``rng`` if asked, each x_batch through ``augment``."""
+    for batch in _batches(len(x), batch_size, rng if shuffle else None):
+        x_batch = x[batch]
+        if augment is not None:
+            x_batch = augment(x_batch, rng) if masks is None else augment(x_batch, rng, masks=masks[batch])
+        yield x_batch, y[batch]
+
+
+def _validation_metrics(model, loss_fn, validation_data, batch_size):
+    val_loss, val_accuracy = evaluate(model, loss_fn, *validation_data, batch_size=max(batch_size, 256))
+    metrics = {"val_loss": val_loss}
+    if val_accuracy is not None:
+        metrics["val_accuracy"] = val_accuracy
+    return metrics
 
 
 def _train_step(model, loss_fn, optimizer, x_batch, y_batch):

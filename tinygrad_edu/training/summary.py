@@ -1,10 +1,11 @@
 """summary(model, input_shape): a Keras-style table of layers, output shapes and parameter counts.
 
-A dummy batch of one example flows through the model while every module
-without children records the shape it returns. Parameter counts are what an
-optimizer will learn: a Linear(784, 512) holds 784*512 weights + 512 biases.
+A dummy batch of one example flows through the model while a forward hook
+(Module.register_forward_hook) on every module without children records the
+shape it returns. Parameter counts are what an optimizer will learn: a
+Linear(784, 512) holds 784*512 weights + 512 biases.
 
-Read next: tinygrad_edu/training/plotting.py (pictures of a graph and of a training run).
+Read next: tinygrad_edu/training/plotting.py (the loss and accuracy curves of a training run).
 """
 import numpy as np
 
@@ -22,40 +23,35 @@ def _shape_of(output):
 
 
 def _record_leaf_outputs(model, rows):
-    """Temporarily wrap each leaf module's forward to log (name, type, output shape, params)."""
-    wrapped = []
+    """Hook each leaf module to log (name, type, output shape, params); returns the hooks' handles."""
+    handles = []
     for name, module in model.named_modules():
         if next(module.children(), None) is not None:
             continue  # containers show up through their leaves
-        original = module.forward
 
-        def recording_forward(*args, _module=module, _name=name, _original=original, **kwargs):
-            output = _original(*args, **kwargs)
-            own = sum(p.numel() for p in _module._parameters.values())
-            rows.append((_name or type(_module).__name__, type(_module).__name__, _shape_of(output), own))
-            return output
+        def record(module, inputs, output, _name=name):
+            own = sum(p.numel() for p in module._parameters.values())
+            rows.append((_name or type(module).__name__, type(module).__name__, _shape_of(output), own))
 
-        object.__setattr__(module, "forward", recording_forward)
-        wrapped.append(module)
-    return wrapped
+        handles.append(module.register_forward_hook(record))
+    return handles
 
 
 def summary(model, input_shape, dtype=None, print_fn=print):
     """Print (and return) the table for one input of ``input_shape`` (without the batch axis)."""
     rows = []
-    wrapped = _record_leaf_outputs(model, rows)
-    parameters = model.parameters()
-    dtype = dtype or (parameters[0].dtype if parameters else np.float32)
+    handles = _record_leaf_outputs(model, rows)
+    dtype = dtype or model.dtype
     was_training = model.training
     model.eval()
     try:
         with no_grad():
             model(Tensor(np.zeros((1,) + tuple(input_shape), dtype=dtype)))
     finally:
-        for module in wrapped:
-            del module.__dict__["forward"]
+        for handle in handles:
+            handle.remove()
         model.train(was_training)
-    return _format_table(rows, parameters, print_fn)
+    return _format_table(rows, model.parameters(), print_fn)
 
 
 def _format_table(rows, parameters, print_fn):
