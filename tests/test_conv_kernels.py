@@ -1,4 +1,7 @@
-"""The fast convolution kernels (im2col + BLAS, and the direct Numba loops) agree with the loop references."""
+"""The fast convolution kernels (im2col + BLAS, and the direct Numba loops) agree with the loop references.
+
+direct.py is checked against its own twin, direct_reference.py, and that twin against the definition (reference.py).
+"""
 import os
 import subprocess
 import sys
@@ -10,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinygrad_edu.conv import fast as conv, direct as conv_direct, reference as conv_reference, im2col, im2col_reference
+from tinygrad_edu.conv import (direct as conv_direct, direct_reference, fast as conv, im2col, im2col_reference,
+                               reference as conv_reference)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,6 +91,60 @@ def test_direct_path_matches_reference(case, need_input_grad):
     weight_shape = (case[0][2], case[0][1]) + case[0][5:]
     assert conv.uses_direct_path(weight_shape, case[1])
     check_fast_matches_reference(case, need_input_grad)
+
+
+# The direct kernel regroups the reference's sum (four taps per pass, fused multiply-adds), so the
+# two agree to rounding: a few units in the last place of the largest value, far below these.
+DIRECT_TOLERANCE = {np.float32: 4e-6, np.float64: 1e-14}
+
+
+def assert_close_to(got, want, tolerance):
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=tolerance, atol=tolerance * max(np.abs(want).max(), 1.0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("padding", [((0, 0), (0, 0)), ((1, 1), (1, 1)), ((2, 0), (1, 3))],
+                         ids=["no-padding", "padding-1", "padding-uneven"])
+@pytest.mark.parametrize("kernel_size", [(3, 3), (5, 5)])
+@pytest.mark.parametrize("channels", [1, 2, 3])
+@pytest.mark.parametrize("with_bias", [True, False], ids=["bias", "no-bias"])
+def test_direct_kernels_equal_their_reference(dtype, padding, kernel_size, channels, with_bias):
+    """direct.py against direct_reference.py, the same loop over taps, forward and all three gradients."""
+    rng = np.random.default_rng(channels * 100 + kernel_size[0])
+    x = rng.standard_normal((3, channels, 12, 11)).astype(dtype)
+    weight = rng.standard_normal((4, channels) + kernel_size).astype(dtype)
+    bias = rng.standard_normal(4).astype(dtype) if with_bias else None
+    tolerance = DIRECT_TOLERANCE[dtype]
+    out, saved = conv_direct.conv2d_forward(x, weight, bias, padding, (1, 1))
+    want, saved_ref = direct_reference.conv2d_forward(x, weight, bias, padding, (1, 1))
+    assert_close_to(out, want, tolerance)
+    np.testing.assert_array_equal(saved, saved_ref)  # both save the input
+    grad_out = rng.standard_normal(out.shape).astype(dtype)
+    grads = conv_direct.conv2d_backward(grad_out, saved, weight, x.shape, padding, (1, 1))
+    expected = direct_reference.conv2d_backward(grad_out, saved_ref, weight, x.shape, padding, (1, 1))
+    for got, want in zip(grads, expected):
+        assert_close_to(got, want, tolerance)
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_cases(), st.booleans(), st.booleans())
+def test_direct_reference_is_the_definition_at_stride_1(case, with_bias, need_input_grad):
+    """direct_reference.py computes reference.py's convolution (any channels, kernel, padding, dilation)."""
+    shapes, _, padding, dilation, seed = case
+    rng, x, weight, bias = random_problem(shapes, seed)
+    bias = bias if with_bias else None
+    out, saved = direct_reference.conv2d_forward(x, weight, bias, padding, dilation)
+    want, windows = conv_reference.conv2d_forward(x, weight, bias, (1, 1), padding, dilation)
+    assert_close_to(out, want, 1e-12)
+    grad_out = rng.standard_normal(out.shape)
+    grads = direct_reference.conv2d_backward(grad_out, saved, weight, x.shape, padding, dilation, need_input_grad)
+    expected = conv_reference.conv2d_backward(grad_out, windows, weight, x.shape, (1, 1), padding, dilation,
+                                              need_input_grad)
+    assert (grads[0] is None) == (expected[0] is None) == (not need_input_grad)
+    for got, want in zip(grads, expected):
+        if want is not None:
+            assert_close_to(got, want, 1e-12)
 
 
 def test_dispatch_sends_thin_problems_to_the_direct_path():

@@ -1,46 +1,28 @@
-"""Direct convolution for few input channels at stride 1 (MNIST, RGB): no im2col.
+"""The direct convolution compiled by Numba: direct_reference.py's loop over taps, regrouped for the CPU.
 
-With C = 1 or 3 the im2col matrix has only 9 or 27 rows: too thin for BLAS to
-shine, and copying the windows costs more than the arithmetic. So we loop over
-the taps t = (c, i, j) of the definition (conv_reference.py) with one trick.
-Flatten a zero-padded image to one row of C*HP*WP numbers: output pixel (y, x)
-sits at p = y*WP + x of a "full-width" row, and tap t reads x_flat[p + offset[t]],
-offset[t] = c*HP*WP + i*dh*WP + j*dw. Every tap is the same row, shifted:
+Same arguments, saved input x and three gradients as the reference; where its lines went:
 
-    acc[p] += weight[o, t] * x_flat[p + offset[t]]      for every p at once (vectorised)
+    direct_reference.py                                here
+    x_flat: the whole batch, padded and flattened      _pad_into: one image at a time, into a small buffer
+    acc += weight[o, t] * x_flat[p + offset[t]]        _correlate_rows: per image and output channel, four
+      for each tap t                                     taps per pass over acc (_add_four_taps)
+    out[:, :, y] = acc[y*WP : y*WP + OW]               _correlate_rows' last loop
+    grad_weight[:, t] = einsum(grad_row, shifted row)  _grad_weight_rows: four dot products per pass
+    grad_bias = grad_out.sum(axis=(0, 2, 3))           _grad_weight_rows, in the same pass over grad_out
+    grad_input: pad grad_out by the kernel's extent,   grad_input: pad by the extent minus the forward
+      correlate, then crop the forward padding           padding (a negative amount crops), nothing after
 
-The WP - OW extra columns per row are computed and thrown away. Each pass over
-acc adds four taps (loaded and stored once per four multiply-adds); the tap
-list is padded to a multiple of four with zero weights, except that one
-left-over tap gets a pass of its own. Each image is padded into a small buffer
-just before its turn, so it stays in cache.
-Backward: grad_input is the same loop run on grad_out with the kernel flipped
-and its channels swapped (the lecture's "full convolution"); grad_weight[o, t]
-is a dot product of grad_out's full-width row with the shifted input row.
-
-Against conv_reference.py (same arguments, same three gradients in the same
-order; what it saves is the input x, since the loops read each window
-straight out of it instead of keeping the reference's copies):
-
-    reference                                       here
-    out += einsum(weight_ij, windows_ij) + bias     _correlate_rows (acc starts at bias[o])
-    grad_weight_ij = einsum(grad_out, windows_ij)   _grad_weight_rows (one dot product per tap)
-    grad_bias = grad_out.sum(axis=(0, 2, 3))        _grad_weight_rows (the same pass over grad_out)
-    grad_x_pad[.., rows, columns] += ...; crop      grad_input: _correlate_rows, flipped kernel
-
-Measured against the im2col path (one core, CPU time, shared machine):
-conv (a) (64, 1, 28, 28) -> 32: forward 1.7 ms vs 2.6, backward 3.3 vs 4.5;
-conv (c) (32, 3, 64, 64) -> 16, padding 1: forward 4.1 vs 6.8, backward 7.7 vs 14.1.
-Serial on purpose: a prange was faster alone but slower in a training step,
-where OpenBLAS's spinning threads took the second core; with those threads
-asleep (numba_setup.py), one image per prange task still measured no faster
-(conv (a) forward + backward at 2 threads, median 3.9-5.2 ms against 3.0-5.0
-serial, load 1.0-1.2), nor did it for max pooling.
+Why: with few input channels (fast.DIRECT_MAX_TAPS) the im2col matrix is too thin
+for BLAS, and copying the windows costs more than this arithmetic. One padded image
+stays in cache; four taps per pass load and store acc once per four multiply-adds
+(zero-weight taps fill the list to a multiple of four; one left-over tap gets a pass
+of its own). Timings, shapes (a) and (c): benchmarks/results/conv_*.json.
 Read next: tinygrad_edu/conv/fast.py.
 """
 import numpy as np
 from numba import njit
 
+from .direct_reference import padded_shape, tap_offsets
 from .reference import output_size
 
 TAPS_PER_PASS = 4  # taps added per pass over the accumulator row (the kernels below write out four)
@@ -68,8 +50,9 @@ def grad_input(grad_out, weight, input_shape, padding, dilation):
     """d(loss)/d(x): grad_out correlated with the flipped, channel-swapped kernel."""
     kh, kw = weight.shape[2:]
     extent = (dilation[0] * (kh - 1), dilation[1] * (kw - 1))
-    # Pad by the kernel's extent minus the forward padding; a negative amount
-    # crops rows whose windows saw only padding (their gradient is thrown away).
+    # The reference pads by the kernel's extent and crops the forward padding at the end;
+    # padding by the difference computes only the rows kept (a negative amount crops
+    # grad_out rows whose windows saw only padding: their gradient would be thrown away).
     amounts = [(extent[axis] - before, extent[axis] - after) for axis, (before, after) in enumerate(padding)]
     crop = tuple(slice(max(-before, 0), size - max(-after, 0))
                  for (before, after), size in zip(amounts, grad_out.shape[2:]))
@@ -82,7 +65,7 @@ def grad_input(grad_out, weight, input_shape, padding, dilation):
 
 def grad_weight_and_bias(grad_out, x, padding, kernel_size, dilation):
     """(d(loss)/d(weight) of shape (O, C, KH, KW), d(loss)/d(bias) of shape (O,)) from the saved input x."""
-    channels, hp, wp = _padded_shape(x.shape, padding)
+    channels, hp, wp = padded_shape(x.shape, padding)
     offsets = _tap_offsets(channels, hp, wp, kernel_size, dilation)
     grad_weight, grad_bias = _grad_weight_rows(x, padding[0][0], padding[1][0], hp, wp,
                                                np.ascontiguousarray(grad_out), offsets)
@@ -91,28 +74,20 @@ def grad_weight_and_bias(grad_out, x, padding, kernel_size, dilation):
     return grad_weight[:, :taps].reshape(out_channels, channels, *kernel_size), grad_bias
 
 
-def _padded_shape(shape, padding):
-    """(C, HP, WP) of one zero-padded image."""
-    (top, bottom), (left, right) = padding
-    return shape[1], shape[2] + top + bottom, shape[3] + left + right
-
-
 def _tap_offsets(channels, hp, wp, kernel_size, dilation):
-    """offset[t] for taps t = (c, i, j) in weight's order, padded with 0s to a multiple of TAPS_PER_PASS.
+    """The reference's tap_offsets, padded with 0s to a multiple of TAPS_PER_PASS.
 
     A single left-over tap is not padded: it gets a pass of its own, which costs
     about half a four-tap pass (a 3x3 kernel on one channel: 9 taps = 4 + 4 + 1).
     """
-    kh, kw = kernel_size
-    c, i, j = np.meshgrid(np.arange(channels), np.arange(kh), np.arange(kw), indexing="ij")
-    offsets = (c * hp * wp + i * dilation[0] * wp + j * dilation[1]).ravel()
+    offsets = tap_offsets(channels, hp, wp, kernel_size, dilation)
     missing = -len(offsets) % TAPS_PER_PASS
     return np.concatenate([offsets, np.zeros(missing if missing < TAPS_PER_PASS - 1 else 0, dtype=offsets.dtype)])
 
 
 def _correlate(x, padding, weight, bias, dilation, out_size):
     """Valid stride-1 correlation of x (N, C, H, W), zero-padded by ``padding``, with weight (O, C, KH, KW)."""
-    channels, hp, wp = _padded_shape(x.shape, padding)
+    channels, hp, wp = padded_shape(x.shape, padding)
     out_channels = weight.shape[0]
     offsets = _tap_offsets(channels, hp, wp, weight.shape[2:], dilation)
     weights = np.zeros((out_channels, len(offsets)), dtype=x.dtype)  # zero weights for the padding taps
@@ -140,6 +115,7 @@ def _correlate_rows(x, top, left, hp, wp, weights, offsets, bias, oh, ow):
     length = (oh - 1) * wp + ow  # the full-width output row, up to the last real pixel
     out = np.empty((n_batch, out_channels, oh, ow), dtype=x.dtype)
     # One padded image at a time: it stays in cache, unlike a padded copy of the whole batch.
+    # Serial on purpose: one image per prange task measured no faster in a training step.
     image = np.zeros(channels * hp * wp, dtype=x.dtype)
     acc = np.empty(length, dtype=x.dtype)
     for n in range(n_batch):

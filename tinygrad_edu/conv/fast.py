@@ -1,10 +1,9 @@
-"""Fast convolution: im2col, then one matrix product per pass (the reference is conv_reference.py).
+"""Fast convolution: im2col, then one matrix product for all taps (the reference is reference.py).
 
-This file and conv_reference.py take the same arguments, save the same thing
-for backward (the windows, windows[c, i, j, n, y, x] = x_pad[n, c, y*sh + i*dh,
-x*sw + j*dw]) and compute grad_weight, grad_bias, grad_input in that order.
-Side by side, with W = weight reshaped to (O, C*KH*KW) and cols = the windows
-reshaped to (C*KH*KW, N*OH*OW):
+Same arguments, same saved windows (windows[c, i, j, n, y, x] = x_pad[n, c, y*sh + i*dh,
+x*sw + j*dw]) and the same gradients in the same order as reference.py. With W = weight
+as (O, C*KH*KW), cols = the windows as (C*KH*KW, N*OH*OW) and grad_rows = grad_out laid
+out like out_rows, side by side:
 
     reference (loop over taps i, j)                  here (one BLAS call for all taps)
     windows[:, i, j] = x_pad[:, :, rows, columns]    cols = im2col(x, ...)
@@ -15,71 +14,39 @@ reshaped to (C*KH*KW, N*OH*OW):
     grad_x_pad[.., rows, columns] += einsum(...)     grad_cols = W^T @ grad_rows, then col2im
     crop the padding                                 (col2im skips the padding)
 
-where grad_rows is grad_out laid out like out_rows. The two differ for speed:
-the reference's KH*KW small einsums become ONE large BLAS call per product
-for the whole batch, which BLAS runs near the machine's peak. Measured on
-conv (b), (64, 32, 13, 13) -> 64 channels, one core, CPU time: forward 7.8 ms
-here against 28 ms for the reference, backward 11.8 against 106 ms; each of
-the three products takes 4.2-4.9 ms of that. One call per image would skip
-the (N, O) <-> (O, N) transposing copies, but every BLAS call hands work to
-BLAS's threads and waits for them; on a busy machine one such wait can cost a
-whole scheduler time slice, and 64 small calls measured up to 40x slower.
-
-The price is memory: cols holds KH*KW copies of the input. With few input
-channels at stride 1 (C*KH*KW <= DIRECT_MAX_TAPS: a first layer on MNIST or RGB)
-cols is too thin for BLAS to pay for the copy, so those layers go to
-conv_direct.py instead; that path saves the input itself, from which its
-backward loops read the windows.
+Why: the reference's KH*KW small einsums become one large BLAS call per product, for the
+whole batch. The price is memory (cols holds KH*KW copies of the input); with few input
+channels at stride 1 (DIRECT_MAX_TAPS) direct.py runs instead. Timings: benchmarks/results/conv_*.json.
 Read next: tinygrad_edu/conv/op.py.
 """
-import threading
-
 import numpy as np
 
 from . import direct as conv_direct
 from .reference import conv1d_from_conv2d, output_size
 from .im2col import col2im, im2col
+from ..runtime.memory import Scratch
 
-# Direct loops beat im2col + BLAS up to about this many taps per output value
-# (measured: 9 taps (MNIST) and 27 (RGB) run faster direct, 288 (the convnet's
-# second layer) runs 2-3x faster through BLAS).
+# Direct loops beat im2col + BLAS up to about this many taps per output value:
+# 9 taps (MNIST) and 27 (RGB) run faster direct, 288 (the convnet's second layer)
+# faster through BLAS.
 DIRECT_MAX_TAPS = 32
 
 
 def uses_direct_path(weight_shape, stride):
-    """Does a convolution with this weight (O, C, KH, KW) and stride run in conv_direct.py?"""
+    """Does a convolution with this weight (O, C, KH, KW) and stride run in direct.py?"""
     _, channels, kh, kw = weight_shape
     return tuple(stride) == (1, 1) and channels * kh * kw <= DIRECT_MAX_TAPS
 
 
-class _Scratch(threading.local):
-    """Reusable memory for the matrices that live only inside one kernel call.
-
-    A fresh multi-megabyte array costs a page fault per 4 KiB page the first
-    time it is written, and the C allocator hands large freed blocks straight
-    back to the operating system, so every call paid those faults again: on
-    this machine that tripled the forward pass of shape (a). Keeping one
-    buffer per role (per thread) and growing it when needed removes them. Only
-    arrays that never leave the function may live here.
-    """
-
-    def array(self, role, shape, dtype):
-        buffers = self.__dict__.setdefault("buffers", {})
-        size = int(np.prod(shape))
-        buffer = buffers.get((role, dtype))
-        if buffer is None or buffer.size < size:
-            buffer = buffers[(role, dtype)] = np.empty(size, dtype=dtype)
-        return buffer[:size].reshape(shape)
-
-
-_scratch = _Scratch()
+# Buffers reused from call to call, for the matrices that never leave one (runtime/memory.py).
+_scratch = Scratch()
 
 
 def conv2d_forward(x, weight, bias, stride, padding, dilation):
     """x (N, C, H, W), weight (O, C, KH, KW), bias (O,) or None -> (out, saved for backward).
 
     ``stride`` and ``dilation`` are pairs, ``padding`` is ((top, bottom), (left, right)).
-    Saved: the windows (C, KH, KW, N, OH, OW), exactly conv_reference's; or, on the
+    Saved: the windows (C, KH, KW, N, OH, OW), exactly reference.py's; or, on the
     direct path, the input itself, from which its backward loops read the windows.
     """
     if uses_direct_path(weight.shape, stride):
@@ -125,5 +92,5 @@ def conv2d_backward(grad_out, saved, weight, input_shape, stride, padding, dilat
     return grad_input, grad_weight, grad_bias
 
 
-# conv1d is conv2d on an image of height 1 (see conv_reference.conv1d_from_conv2d)
+# conv1d is conv2d on an image of height 1 (see reference.conv1d_from_conv2d)
 conv1d_forward, conv1d_backward = conv1d_from_conv2d(conv2d_forward, conv2d_backward)

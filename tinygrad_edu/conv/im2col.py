@@ -1,7 +1,6 @@
 """im2col and col2im, fast: the same results as im2col_reference.py's loops.
 
-Both are the reference's loops in the same order, compiled by Numba, with two
-changes for speed:
+Both are the reference's loops in the same order, compiled by Numba, with two changes:
 
   - no padded copy of the image. A window cell that falls on the padding is
     written as 0 by im2col and skipped by col2im; for each kernel tap (i, j)
@@ -12,20 +11,13 @@ changes for speed:
     is in range: no bounds or wrap-around checks, vector instructions.
 
 col2im visits one image plane (n, c) at a time, so the plane it adds into stays
-in the fastest cache. Measured on conv (b), (64, 32, 13, 13) with a 3x3 kernel,
-single thread, CPU time: im2col 1.86 ms (numpy's strided copyto of a
-sliding_window_view, the previous version) -> 1.10 ms; col2im 1.80 -> 1.42 ms
-(and no padded image to crop afterwards). Both spread their outer loop over
-the cores (prange): im2col one channel per task, col2im one image per task.
-Each task writes only its own part of the result and adds in the loops'
-order, so results are bit-identical from run to run and for any number of
-threads. This pays only because OpenBLAS's idle threads now sleep between
-matrix products instead of spinning on the second core (numba_setup.py).
-Conv (b) at 2 threads on a shared machine (load 0.9-1.1), median of 60:
-im2col 1.6-2.2 -> 1.0-1.9 ms, col2im 1.9-2.0 -> 0.9-1.2 ms; best of 60 for
-the whole kernels: forward 4.2-5.9 -> 3.3-4.0 ms, backward 6.3-7.2 -> 5.4-6.7.
-
-Read next: tinygrad_edu/conv/direct.py.
+in the fastest cache. Both spread their outer loop over the cores (prange):
+im2col one channel per task, col2im one image per task. Each task writes only
+its own part of the result and adds in the loops' order, so results are
+bit-identical from run to run and for any number of threads. Why threads pay
+here: OpenBLAS's idle threads sleep between matrix products instead of spinning
+on the second core (runtime/numba_setup.py). Timings: benchmarks/results/conv_*.json.
+Read next: tinygrad_edu/conv/direct_reference.py.
 """
 import numpy as np
 from numba import njit, prange

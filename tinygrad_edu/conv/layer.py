@@ -1,6 +1,6 @@
 """Conv1d and Conv2d: convolution layers that own their weights, as in torch.nn.
 
-A layer is the functional op (../functional/conv.py) plus the Parameters it
+A layer is the functional op (op.py) plus the Parameters it
 learns. Conv2d(in_channels, out_channels, kernel_size) holds
 
     weight  (out_channels, in_channels, KH, KW)   one KH x KW filter per (output, input) channel pair
@@ -14,7 +14,7 @@ Read next: tinygrad_edu/pooling/reference.py.
 """
 import numpy as np
 
-from .op import _as_tuple, convolution
+from .op import as_tuple, convolution, resolve_padding
 from ..nn import init
 from ..nn.module import Module, Parameter
 
@@ -34,17 +34,13 @@ class _ConvNd(Module):
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name}: {what} must be a positive int, got {value!r}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _as_tuple(kernel_size, self.spatial_dims, "kernel_size", name)
-        self.stride = _as_tuple(stride, self.spatial_dims, "stride", name)
-        self.dilation = _as_tuple(dilation, self.spatial_dims, "dilation", name)
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"{name}: padding must be an int, a tuple, 'valid' or 'same', got '{padding}'")
-            if padding == "same" and any(step != 1 for step in self.stride):
-                raise ValueError(f"{name}: padding='same' needs stride 1 (as in PyTorch), got stride {self.stride}")
-            self.padding = padding
-        else:
-            self.padding = _as_tuple(padding, self.spatial_dims, "padding", name, minimum=0)
+        self.kernel_size = as_tuple(kernel_size, self.spatial_dims, "kernel_size", name)
+        self.stride = as_tuple(stride, self.spatial_dims, "stride", name)
+        self.dilation = as_tuple(dilation, self.spatial_dims, "dilation", name)
+        resolve_padding(padding, self.kernel_size, self.stride, self.dilation, name)  # the op's checks, at once
+        if not isinstance(padding, str):
+            padding = as_tuple(padding, self.spatial_dims, "padding", name, minimum=0)
+        self.padding = padding  # as given ('same', 'valid' or one int per axis), as PyTorch keeps it
         self.groups, self.padding_mode = groups, padding_mode
         shape = (self.out_channels, self.in_channels) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=np.float32))

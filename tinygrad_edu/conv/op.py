@@ -12,9 +12,9 @@ every corner. For input (N, C, H, W) and weight (O, C, KH, KW):
 ``padding`` is an int (the same on every side), a pair (rows, columns),
 'valid' (no padding) or 'same' (output as large as the input; stride 1 only,
 and for an even kernel the extra row/column of zeros goes at the end, as in
-PyTorch). The arithmetic lives in kernels/conv.py; this file checks the
-arguments, calls the forward kernel, and hands autograd a backward closure
-that calls the backward kernel.
+PyTorch). The arithmetic lives in fast.py; this file checks the arguments,
+calls the forward kernel, and hands autograd a backward closure that calls the
+backward kernel.
 Read next: tinygrad_edu/conv/layer.py.
 """
 import numpy as np
@@ -41,8 +41,8 @@ def convolution(input, weight, bias, stride, padding, dilation, spatial_dims, na
     bias = None if bias is None else as_tensor(bias)
     _check_shapes(input, weight, bias, spatial_dims, name)
     kernel = weight.shape[2:]
-    stride = _as_tuple(stride, spatial_dims, "stride", name)
-    dilation = _as_tuple(dilation, spatial_dims, "dilation", name)
+    stride = as_tuple(stride, spatial_dims, "stride", name)
+    dilation = as_tuple(dilation, spatial_dims, "dilation", name)
     padding = resolve_padding(padding, kernel, stride, dilation, name)
     _check_kernel_fits(input.shape[2:], kernel, padding, dilation, name)
 
@@ -66,7 +66,10 @@ def convolution(input, weight, bias, stride, padding, dilation, spatial_dims, na
 
 
 def resolve_padding(padding, kernel, stride, dilation, name):
-    """Turn 'same', 'valid', an int or a tuple into ((before, after), ...) per spatial axis."""
+    """Turn 'same', 'valid', an int or a tuple into ((before, after), ...) per spatial axis.
+
+    The one place padding is checked: the layers call it too, when they are built.
+    """
     if isinstance(padding, str):
         if padding == "valid":
             return tuple((0, 0) for _ in kernel)
@@ -79,12 +82,12 @@ def resolve_padding(padding, kernel, stride, dilation, name):
             total = gap * (size - 1)
             pairs.append((total // 2, total - total // 2))  # odd total: the extra zero goes after
         return tuple(pairs)
-    amounts = _as_tuple(padding, len(kernel), "padding", name, minimum=0)
+    amounts = as_tuple(padding, len(kernel), "padding", name, minimum=0)
     return tuple((amount, amount) for amount in amounts)
 
 
-def _as_tuple(value, length, what, name, minimum=1):
-    """An int or a sequence of ``length`` ints, each >= minimum, as a tuple."""
+def as_tuple(value, length, what, name, minimum=1):
+    """An int or a sequence of ``length`` ints, each >= minimum, as a tuple (also for the layers and pooling)."""
     values = (value,) * length if isinstance(value, (int, np.integer)) else tuple(value)
     if len(values) != length or not all(isinstance(v, (int, np.integer)) and v >= minimum for v in values):
         raise ValueError(

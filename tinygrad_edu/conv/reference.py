@@ -1,30 +1,22 @@
-"""Convolution straight from its definition: the reference for conv.py.
+"""Convolution straight from its definition: the reference for the fast kernels (fast.py).
 
-A 2-D convolution layer (strictly, a cross-correlation, as in every deep-learning
-library) computes, for each image n, output channel o and output pixel (y, x):
+A 2-D convolution (strictly, a cross-correlation, as in every deep-learning library) computes
 
     out[n, o, y, x] = bias[o] + sum over c, i, j of
                       weight[o, c, i, j] * x_pad[n, c, y*sh + i*dh, x*sw + j*dw]
 
-where x_pad is the input with zeros added around it, (sh, sw) is the stride
-and (dh, dw) the dilation (the gap between kernel taps). Out of bounds there is
-nothing, so the output has OH = (H_pad - dh*(KH-1) - 1) // sh + 1 rows.
-
-Here we loop over the KH*KW kernel taps (i, j). For one tap, the pixels
-x_pad[n, c, y*sh + i*dh, x*sw + j*dw] for all (y, x) form a strided slice of
-the image, the tap's "window" of shape (C, N, OH, OW), and the sum over c is a
-small matrix product with weight[:, :, i, j]. The forward pass keeps every
-window, windows[c, i, j, n, y, x] (the numbers im2col copies, in its order),
-for the backward pass, which follows from the chain rule on that one line:
+with x_pad the input with zeros around it, (sh, sw) the stride and (dh, dw) the
+dilation; OH = (H_pad - dh*(KH-1) - 1) // sh + 1. We loop over the taps (i, j): one
+tap's pixels for all (y, x) are a strided slice, its "window" (C, N, OH, OW), and the
+sum over c is a small matrix product with weight[:, :, i, j]. Forward keeps every
+window, windows[c, i, j, n, y, x]; the chain rule on the line above gives backward:
 
     grad_weight[o, c, i, j] = sum over n, y, x of grad_out[n, o, y, x] * windows[c, i, j, n, y, x]
     grad_bias[o]            = sum over n, y, x of grad_out[n, o, y, x]
     grad_window[n, c, y, x] = sum over o of weight[o, c, i, j] * grad_out[n, o, y, x]
 
-and each grad_window is added back where its window came from (pixels used by
-several taps collect several contributions). conv.py takes the same arguments,
-saves the same windows and computes the same three gradients in the same
-order. 1-D convolution is the 2-D one on an image of height 1.
+each grad_window added back where its window came from (a pixel in several windows
+collects several). 1-D convolution is the 2-D one on an image of height 1.
 Read next: tinygrad_edu/conv/im2col_reference.py: the trick that makes this fast.
 """
 import numpy as np
@@ -105,7 +97,7 @@ def conv2d_backward(grad_out, saved, weight, input_shape, stride, padding, dilat
 def conv1d_from_conv2d(conv2d_forward, conv2d_backward):
     """conv1d forward/backward from a conv2d pair: a signal (N, C, L) is an image of height 1.
 
-    Both this file and conv.py build their conv1d this way, from their own conv2d.
+    Both this file and fast.py build their conv1d this way, from their own conv2d.
     """
     def conv1d_forward(x, weight, bias, stride, padding, dilation):
         """x (N, C, L), weight (O, C, K): the 2-D convolution of an image of height 1."""

@@ -1,4 +1,4 @@
-"""MaxPool1d and MaxPool2d: the pooling ops of ../functional/pooling.py as layers.
+"""MaxPool1d and MaxPool2d: the pooling ops of op.py as layers.
 
 They have no parameters; a layer object only remembers its window settings so
 it can sit in a Sequential. Arguments and defaults follow torch.nn (stride

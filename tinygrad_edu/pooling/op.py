@@ -9,12 +9,12 @@ Pooling shrinks an image by summarising each window with its largest value:
 It has no weights. It makes the next layer see a wider area for the same cost,
 and makes the network indifferent to small shifts. The gradient of a max goes
 to the input that won (the first one on a tie, as in PyTorch). The kernels are
-in kernels/pool.py.
+in fast.py.
 Read next: tinygrad_edu/pooling/layer.py.
 """
 from . import fast as pool_kernels
 from ..engine.tensor import Tensor, as_tensor
-from ..conv.op import _as_tuple
+from ..conv.op import as_tuple
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0):
@@ -30,9 +30,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
 def max_pool(input, kernel_size, stride, padding, spatial_dims, name):
     """The shared body of max_pool1d/max_pool2d; ``name`` is named in error messages."""
     input = as_tensor(input)
-    kernel = _as_tuple(kernel_size, spatial_dims, "kernel_size", name)
-    stride = kernel if stride is None else _as_tuple(stride, spatial_dims, "stride", name)
-    padding = _as_tuple(padding, spatial_dims, "padding", name, minimum=0)
+    kernel = as_tuple(kernel_size, spatial_dims, "kernel_size", name)
+    stride = kernel if stride is None else as_tuple(stride, spatial_dims, "stride", name)
+    padding = as_tuple(padding, spatial_dims, "padding", name, minimum=0)
     _check_input(input, kernel, padding, spatial_dims, name)
 
     if spatial_dims == 1:

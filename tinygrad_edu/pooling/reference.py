@@ -1,4 +1,4 @@
-"""Max pooling from its definition: the reference for pool.py.
+"""Max pooling from its definition: the reference for fast.py.
 
 Max pooling slides a KH x KW window over each channel of each image, with a
 stride (by default the window size, so windows tile the image), and keeps the
@@ -19,16 +19,14 @@ Read next: tinygrad_edu/pooling/fast.py.
 """
 import numpy as np
 
-
-def output_size(size, kernel, stride, padding):
-    return (size + 2 * padding - kernel) // stride + 1
+from ..conv.reference import output_size  # convolution's, with dilation 1 and the same padding on both sides
 
 
 def max_pool2d_forward(x, kernel_size, stride, padding):
     """x (N, C, H, W) -> (out (N, C, OH, OW), argmax: each winner's flat index in its H*W plane)."""
     (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
     n_batch, channels, height, width = x.shape
-    oh, ow = output_size(height, kh, sh, ph), output_size(width, kw, sw, pw)
+    oh, ow = output_size(height, kh, sh, (ph, ph), 1), output_size(width, kw, sw, (pw, pw), 1)
     x_pad = np.full((n_batch, channels, height + 2 * ph, width + 2 * pw), -np.inf, dtype=x.dtype)
     x_pad[:, :, ph:ph + height, pw:pw + width] = x
     out = np.empty((n_batch, channels, oh, ow), dtype=x.dtype)

@@ -10,9 +10,7 @@ they stop the loop from using SIMD instructions. A rational function does not:
 with P of degree 6 and Q of degree 3 in x^2 (the coefficients are Eigen's
 float32 fit). It is only additions, multiplications and one division, so the
 compiler vectorises the loop; its error is below 4e-7, about 3 float32 ulps at 1 (tested).
-The sigmoid follows from the identity
-
-    sigmoid(x) = 1 / (1 + e^-x) = (1 + tanh(x / 2)) / 2.
+The sigmoid follows from the identity sigmoid(x) = 1 / (1 + e^-x) = (1 + tanh(x / 2)) / 2.
 
 Float64 keeps the exact library functions: gradcheck compares against central
 differences at a precision a float32 approximation cannot reach. ``tanh`` and
@@ -118,11 +116,4 @@ def _tanh_overload(x):
 def _sigmoid_overload(x):
     if x == types.float32:
         return lambda x: HALF + HALF * tanh_rational(HALF * x)
-
-    def exact(x):
-        if x >= 0:
-            return 1.0 / (1.0 + math.exp(-x))
-        z = math.exp(x)
-        return z / (1.0 + z)
-
-    return exact
+    return exact_sigmoid  # Numba compiles the plain function above, inlined like the lambdas

@@ -3,7 +3,7 @@
 Read it side by side with gru_reference.py: the same signatures, the same
 names (r, z, n, hidden_n, grad_pre_r, grad_input_part, grad_hidden_part, ...),
 the same lines in the same order, the same GRUSaved and GRUGradients. What
-differs is what lstm.py's docstring lists, for the same measured reasons:
+differs is what lstm.py's docstring lists, for the same reasons:
 
 1. The input part of every gate, x_t @ W_ih^T, for all T steps at once, one
    matrix product per gate written straight into r, z, n.
@@ -12,13 +12,11 @@ differs is what lstm.py's docstring lists, for the same measured reasons:
    elementwise lines. The biases are added inside the cell (no extra pass).
 3. Backward: the weight gradients and grad_input move after the loop, as
    products over all T * N rows.
-4. The batch is split into blocks of rows on separate threads (rnn_threads.py).
+4. The batch is split into blocks of rows on separate threads (runtime/threads.py).
 
-One line is split in two: the reference's "grad_h = grad_h * z +
-grad_hidden_part @ W_hh". The cell computes grad_h * z, BLAS writes the product
-into grad_h_through_w_hh, and the next step's cell adds the two (BLAS cannot
-add into its output). In the cells the batch row is called ``row``, because
-``n`` is the candidate gate.
+One line is split in two, "grad_h = grad_h * z + grad_hidden_part @ W_hh": the cell computes
+grad_h * z, BLAS writes the product into grad_h_through_w_hh (it cannot add into its output),
+and the next step's cell adds the two. The batch row is ``row`` in the cells (``n`` is a gate).
 Read next: tinygrad_edu/recurrent/op.py.
 """
 import numpy as np

@@ -23,6 +23,8 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from .lstm_reference import sigmoid  # the same gate nonlinearity as the LSTM's
+
 
 class GRUSaved(NamedTuple):
     """What forward keeps for backward; every array is (T, N, .), row t for step t."""
@@ -45,11 +47,6 @@ class GRUGradients(NamedTuple):
     grad_weight_hh: np.ndarray
     grad_bias_ih: Optional[np.ndarray]
     grad_bias_hh: Optional[np.ndarray]
-
-
-def sigmoid(x):
-    """1 / (1 + e^-x), written as (1 + tanh(x/2)) / 2 so that nothing overflows."""
-    return 0.5 * (1 + np.tanh(0.5 * x))
 
 
 def gru_forward(input, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):

@@ -16,7 +16,7 @@ and from torch.nn.LSTM unchanged. Shapes, as in PyTorch:
 
     rnn(x, h0) -> output, h_n     gru(x, h0) -> output, h_n     lstm(x, (h0, c0)) -> output, (h_n, c_n)
 
-One layer's sequence is a single graph node (functional/recurrent.py).
+One layer's sequence is a single graph node (op.py).
 Read next: tinygrad_edu/models.py (the lecture's networks, among them Embedding -> LSTM -> Linear).
 """
 import math
@@ -241,7 +241,7 @@ class GRU(RNNBase):
         h = (1 - z) * n + z * h
 
     z close to 1 keeps the old state, so gradients survive many steps; the
-    gates are stacked in PyTorch's order r, z, n (kernels/gru_reference.py
+    gates are stacked in PyTorch's order r, z, n (gru_reference.py
     writes the loop out). Call: gru(x, h0) -> output, h_n.
 
     Args:
@@ -305,7 +305,7 @@ class LSTM(RNNBase):
 
     dL/dc flows back through "c = f * c" with only a multiplication by f, so an
     LSTM can remember over hundreds of steps. Gates are stacked in PyTorch's
-    order i, f, g, o (kernels/lstm_reference.py writes the loop out).
+    order i, f, g, o (lstm_reference.py writes the loop out).
     Call: lstm(x, (h0, c0)) -> output, (h_n, c_n); omit the tuple for zero states.
 
     Args:

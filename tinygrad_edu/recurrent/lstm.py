@@ -1,32 +1,22 @@
 """The fast LSTM: lstm_reference.py's arithmetic, step for step, regrouped for the CPU.
 
-Read it side by side with lstm_reference.py: the same signatures, the same
-names (i, f, g, o, c_prev, tanh_c, grad_h, grad_c, grad_pre_i, ...), the same
-lines in the same order, the same LSTMSaved and LSTMGradients. What differs,
-each for speed (single-thread CPU time at T=100 N=32 I=64 H=128, float32):
+Read it beside lstm_reference.py: the same signatures, names (i, f, g, o, c_prev,
+tanh_c, grad_h, grad_c, grad_pre_i, ...), lines in the same order, LSTMSaved and
+LSTMGradients. What differs, each for speed (timings: benchmarks/results/rnn_*.json):
 
-1. Forward, "gates = x_t @ W_ih^T + ...": the input part is computed for all T
-   steps before the loop, one matrix product per gate written straight into
-   i, f, g, o: 2.6 ms, against 4.2 ms as 100 per-step products.
-2. Each step is one BLAS call for h_prev @ W_hh^T (or grad_gates @ W_hh) and
-   one compiled call, lstm_cell_forward / lstm_cell_backward, for the
-   elementwise lines of the reference's loop body. (Why not the whole loop in
-   Numba, with np.dot? Numba's np.dot calls SciPy's copy of OpenBLAS: 20%
-   slower at (32, 128) x (128, 512), and two threads calling it at once
-   each took 1.8x longer.)
-3. Backward: the reference's last four lines, "grad_weight_ih += grad_gates^T x_t",
-   "grad_weight_hh += ...", "grad_bias += ...", "grad_input[t] = grad_gates @ W_ih",
-   feed no later step, so they move after the loop as three products over all
-   T * N rows: 12.1 ms instead of 14.1 ms.
-4. The batch is split into blocks of rows that run on separate threads
-   (rnn_threads.py: why and how); forward returns one LSTMSaved per block.
+1. Forward, "gates = x_t @ W_ih^T + ...": the input part for all T steps before
+   the loop, one matrix product per gate written straight into i, f, g, o.
+2. Each step is one BLAS call for h_prev @ W_hh^T (or grad_gates @ W_hh) and one
+   compiled call, lstm_cell_forward / lstm_cell_backward, for the elementwise
+   lines of the loop body (Numba's own np.dot calls a slower copy of OpenBLAS).
+3. Backward: the reference's last four lines (grad_weight_*, grad_bias, grad_input[t])
+   feed no later step, so they move after the loop as products over all T * N rows.
+4. The batch is split into blocks of rows on separate threads (runtime/threads.py);
+   forward returns one LSTMSaved per block.
 
-Inside the compiled cells each gate gets its own short loop over j: LLVM turns
-a short loop over contiguous memory into SIMD code, but gives up on one long
-loop touching a dozen arrays (measured: 3-4x slower). The activations are
-activations.py's (a vectorising rational tanh in float32, exact in float64),
-and "i - i * i" stands for i * (1 - i) because an integer 1 would promote
-float32 arithmetic to float64.
+In the cells each gate gets its own short loop over j, which LLVM turns into SIMD
+code (one long loop over a dozen arrays it does not); tanh and sigmoid are fast_tanh.py's;
+"i - i * i" is i * (1 - i), since an integer 1 would promote float32 to float64.
 Read next: tinygrad_edu/recurrent/gru_reference.py.
 """
 import numpy as np

@@ -11,14 +11,11 @@ added to, guarded by three gates. For each input x_t, with state (h, c):
     c = f * c + i * g
     h = o * tanh(c)
 
-The four W_i* are stacked into weight_ih (4H, I) in the order i, f, g, o (as in
-PyTorch), and likewise weight_hh (4H, H) and the biases (4H,).
-Backward runs the same loop in reverse, applying the chain rule to each line
-above; dL/dc flows back through "c = f * c" with only a multiplication by f.
-
-Shapes: input (T, N, I), h0 and c0 (N, H). Slow but obvious. LSTMSaved and
-LSTMGradients below are the contract: lstm.py, the fast version, saves and
-returns exactly these.
+The four W_i* are stacked into weight_ih (4H, I) in PyTorch's order i, f, g, o,
+and likewise weight_hh (4H, H) and the biases (4H,). Backward runs the same loop
+in reverse, applying the chain rule to each line above; dL/dc flows back through
+"c = f * c" with only a multiplication by f. Shapes: input (T, N, I), h0 and c0
+(N, H). LSTMSaved and LSTMGradients are the contract lstm.py, the fast version, keeps.
 Read next: tinygrad_edu/recurrent/lstm.py.
 """
 from typing import NamedTuple, Optional

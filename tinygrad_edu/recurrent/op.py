@@ -3,9 +3,9 @@
 A recurrence h_t = cell(x_t, h_{t-1}) could be built from ordinary Tensor ops,
 one small node per gate per step: thousands of nodes for a 100-step LSTM, each
 with its own Python overhead. Instead each function here is ONE node: its
-forward runs the fused kernel over all T steps (kernels/lstm.py, gru.py,
-rnn.py), and its backward runs backpropagation through time in one call. The
-chain rule is the same; only the bookkeeping moved into the kernel.
+forward runs the fused kernel over all T steps (lstm.py, gru.py, rnn.py), and
+its backward runs backpropagation through time in one call. The chain rule is
+the same; only the bookkeeping moved into the kernel.
 
 All functions take one layer's weights and a time-major sequence:
 
@@ -13,12 +13,11 @@ All functions take one layer's weights and a time-major sequence:
 
 An LSTM also returns c_n, which the output does not contain. The node's data
 is therefore the output with c_n stacked after it, shape (T + 1, N, H), and
-``output``, ``h_n`` and ``c_n`` are slices of it: gradients arriving at any of
-them flow into the one backward. The three recurrences share that one body,
-_run; a Recurrence names what differs (gate count, states, kernels). Stacking
-layers, batch_first and the PyTorch-style interface are in nn/rnn.py. An empty
-batch (N = 0) runs as in PyTorch: outputs (T, 0, H).
-Read next: tinygrad_edu/recurrent/layer.py.
+``output``, ``h_n`` and ``c_n`` are slices of it (plain Tensor indexing):
+gradients arriving at any of them flow into the one backward. The three
+recurrences share one body, _run; a Recurrence names what differs (gate count,
+states, kernels). An empty batch (N = 0) gives outputs (T, 0, H), as in PyTorch.
+Read next: tinygrad_edu/recurrent/layer.py: stacking layers, batch_first, PyTorch's interface.
 """
 from typing import Callable, NamedTuple
 
@@ -68,23 +67,6 @@ def _initial_state(state, N, H, dtype):
     return Tensor(np.zeros((N, H), dtype=dtype)) if state is None else as_tensor(state)
 
 
-def _select(tensor, index, op):
-    """``tensor[index]`` for a plain slice or integer index.
-
-    The general Tensor.__getitem__ must add gradients with np.add.at in case
-    an index repeats; a slice cannot repeat, and a plain assignment into zeros
-    is much faster (measured: 20 ms vs well under 1 ms for a 100-step LSTM output).
-    """
-    shape = tensor.shape
-
-    def backward(grad):
-        full = np.zeros(shape, dtype=grad.dtype)
-        full[index] = grad
-        return (full,)
-
-    return Tensor._make(tensor.data[index], (tensor,), backward, op)
-
-
 class Recurrence(NamedTuple):
     """What differs between the three recurrences; everything else is one body, _run below.
 
@@ -94,7 +76,7 @@ class Recurrence(NamedTuple):
     op: str                  # the graph node's name, also used in error messages
     gate_count: int          # weight_ih is (gate_count * H, I)
     state_names: tuple       # the initial states, in the kernels' argument order
-    forward: Callable        # kernels/<name>.py: (input, *states, weights..., **options) -> output, h_n, *others, saved
+    forward: Callable        # <name>.py: (input, *states, weights..., **options) -> output, h_n, *others, saved
     backward: Callable       # (grad_output, grad_h_n, *grad_others, saved, need_grad_input) -> Gradients
     options: dict
 
@@ -134,9 +116,9 @@ def _run(recurrence, input, states, weight_ih, weight_hh, bias_ih, bias_hh):
     data = np.concatenate([output, *(final[None] for final in other_finals)]) if other_finals else output
     # backward reads the input and the weights (the states it needs are copies in saved)
     packed = Tensor._make(data, tuple(parents.values()), backward, op, saves=(input, weight_ih, weight_hh))
-    sequence = _select(packed, slice(0, T), op + "_output") if other_finals else packed
-    finals = [_select(packed, T + k, f"{op}_{name[:-1]}_n") for k, name in enumerate(recurrence.state_names[1:])]
-    return (sequence, _select(sequence, T - 1, op + "_h_n"), *finals)
+    sequence = packed[0:T] if other_finals else packed
+    finals = [packed[T + k] for k in range(len(other_finals))]  # c_n for the LSTM
+    return (sequence, sequence[T - 1], *finals)
 
 
 def lstm(input, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):

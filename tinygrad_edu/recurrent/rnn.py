@@ -3,7 +3,7 @@
 Read it side by side with rnn_reference.py: the same signatures, the same
 names (a, h_prev, grad_h, grad_a, ...), the same lines in the same order, the
 same RNNSaved and RNNGradients. What differs is what lstm.py's docstring
-lists, for the same measured reasons:
+lists, for the same reasons:
 
 1. The input part of a = W·x_t + U·h_prev + b, for all T steps at once (one
    matrix product, the two biases added in the same pass).
@@ -13,7 +13,7 @@ lists, for the same measured reasons:
 3. Backward: the weight gradients and grad_input move after the loop, as
    products over all T * N rows.
 4. The batch may be split into blocks of rows on separate threads
-   (rnn_threads.py); a simple RNN's step is small, so mostly it is not.
+   (runtime/threads.py); a simple RNN's step is small, so mostly it is not.
 
 Read next: tinygrad_edu/recurrent/lstm_reference.py.
 """

@@ -1,31 +1,20 @@
-"""Numba settings shared by every package that compiles kernels (kernels/, augment/).
+"""Numba settings shared by every chapter that compiles kernels, decided before the first ``@njit`` runs.
 
-Two things must be decided before the first ``@njit`` decorator runs:
+Threads. Numba's thread pool and OpenBLAS's both spin while waiting for work; on
+two cores they fight. We select Numba's ``workqueue`` threading layer, which does
+not spin (override with NUMBA_THREADING_LAYER). OpenBLAS's idle workers spin for
+2**28 clock cycles (about 0.1 s) after every matrix product, so a Numba kernel run
+between two products finds the second core taken. OpenBLAS reads that wait,
+OPENBLAS_THREAD_TIMEOUT, when it loads; numpy has loaded it by now, so
+``let_idle_blas_threads_sleep`` sets it, asks OpenBLAS to read its environment
+again and stops its workers, which the next product restarts with the short wait.
+A user's own OPENBLAS_THREAD_TIMEOUT or TINYGRAD_EDU_KEEP_BLAS_SPIN=1 leaves
+OpenBLAS as it is. Timings (the convnet's training step): benchmarks/results/conv_*.json.
 
-Threads. Numba's own thread pool and OpenBLAS's both spin while waiting for
-work; on two cores they fight. We select Numba's ``workqueue`` threading
-layer, which does not spin (override with NUMBA_THREADING_LAYER). OpenBLAS's
-idle workers spin for 2**28 clock cycles (about 0.1 s) after every matrix
-product before they sleep, so a Numba kernel run between two products finds
-the second core taken (measured: 89-164 ms of CPU burnt during three 0.3 s
-sleeps after a product, 15-26 ms with the fix). OpenBLAS reads that wait,
-OPENBLAS_THREAD_TIMEOUT (log2 of the cycles, 4 to 30), when it loads; numpy
-has loaded it by now, so ``let_idle_blas_threads_sleep`` sets it, asks
-OpenBLAS to read its environment again and stops its workers, which the next
-product starts afresh with the short wait. Measured on the Keras convnet's
-training step (batch 64, 2 threads, shared machine at load 0.5-1.1): CPU
-time per step 33-48 -> 23-30 ms, wall time the same within the noise. A
-user's own OPENBLAS_THREAD_TIMEOUT or TINYGRAD_EDU_KEEP_BLAS_SPIN=1 leaves
-OpenBLAS as it is.
-
-The cache. ``cache=True`` stores compiled code next to the source file, or
-else in the user's cache folder (~/.cache/numba, or NUMBA_CACHE_DIR). Numba
-raises "cannot cache function ...: no locator available" *at import* when
-neither can be written, e.g. a system-wide install run by a user whose home
-is read-only. Then we point Numba at a fresh temporary folder, with one
-warning: the kernels compile once per process instead of once per machine,
-and nothing breaks.
-
+The cache. ``cache=True`` stores compiled code next to the source file, or else in
+the user's cache folder (~/.cache/numba, or NUMBA_CACHE_DIR). Where neither can be
+written, Numba raises "no locator available" at import; we point it at a fresh
+temporary folder instead, with one warning: the kernels compile once per process.
 Read next: tinygrad_edu/runtime/memory.py.
 """
 import ctypes

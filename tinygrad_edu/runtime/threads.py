@@ -1,27 +1,22 @@
 """Two cores for one recurrence: split the batch, not the matrix products.
 
-The steps of a recurrence must run one after the other, and each step's matrix
-product h @ W_hh^T is small: (32, 128) x (128, 512) for a typical LSTM, about
-50 microseconds. BLAS can split such a product over two threads, but the
-threads spend as long meeting as computing (measured on a busy 2-core machine,
-best of 300 calls: no faster at (32, 128, 512), 1.5x slower at (64, 64, 256)).
-
-The rows of a batch, though, never meet: row n's sequence of states depends
-only on row n's input. So each thread takes a block of rows and runs the
-whole recurrence on it, with its own one-thread BLAS, from the first step to
-the last; the threads wait for each other once, at the end:
+The steps of a recurrence run one after the other, and each step's product h @ W_hh^T
+is small ((32, 128) x (128, 512) for a typical LSTM, about 50 microseconds): split
+over two threads by BLAS, the threads spend as long meeting as computing. The rows
+of a batch, though, never meet: row n's states depend only on row n's input. So
+each thread takes a block of rows and runs the whole recurrence on it, with its
+own one-thread BLAS; the threads wait for each other once, at the end:
 
     rows 0 .. N/2     thread 1:  forward (or backward) over all T steps
     rows N/2 .. N     thread 2:  the same, at the same time
 
-The weight gradients are sums over rows, so each block's share is added in
-block order: the result is the same from run to run (and, up to rounding,
-the same as one block). The compiled cells release the GIL (nogil=True), as
-does BLAS, so the threads truly run at once; only small steps (MIN_BLOCK_STEP
-below) stay one block. threadpoolctl (installed with scikit-learn) sets
-BLAS to one thread meanwhile; without it everything runs as one block.
-The fast kernels write ``*_forward_rows`` and ``*_backward_rows`` for one
-block; forward_by_blocks and backward_by_blocks below run them on every block.
+The weight gradients are sums over rows, added in block order: the same result from
+run to run (and, up to rounding, as one block). The compiled cells release the GIL
+(nogil=True), as does BLAS, so the threads truly run at once; small steps
+(MIN_BLOCK_STEP) stay one block, and without threadpoolctl, which holds BLAS at one
+thread meanwhile, everything does. The fast kernels write ``*_forward_rows`` and
+``*_backward_rows`` for one block; forward_by_blocks and backward_by_blocks run them
+on every block. Timings: benchmarks/results/rnn_*.json.
 Read next: tinygrad_edu/runtime/old_paths.py.
 """
 from concurrent.futures import ThreadPoolExecutor
@@ -36,10 +31,9 @@ except ImportError:  # then everything runs as one block, on BLAS's own threads
 
 # A block's step must outweigh what the split costs: every step enters Python
 # twice (the BLAS call, the compiled cell) and the threads take turns holding
-# the GIL there. Measured on 2 cores (wall time, 2 blocks on 2 threads over 1
-# block on 1 thread): LSTM 0.69-0.75, GRU 0.60-0.70, but the simple RNN 1.06-1.09,
-# whose step, (16, 128) x (128, 128) per block, is 4x smaller. Hence, in multiply-adds of
-# h_prev @ W_hh^T per step per block (the LSTM's (16, 128) x (128, 512) is 1M):
+# the GIL there. Two blocks pay for the LSTM and the GRU, whose step is 1M
+# multiply-adds per block, but not for the simple RNN's, 4x smaller. Hence the
+# least step worth a block, in multiply-adds of h_prev @ W_hh^T per step:
 MIN_BLOCK_STEP = 300_000
 
 _controller = None
