@@ -1,4 +1,4 @@
-"""explain.learned.activations: hooks-based activations, Chollet's display, filters, maximal activation."""
+"""explain.learned: hooks-based activations and Chollet's display, filters, maximal activation."""
 import numpy as np
 import pytest
 

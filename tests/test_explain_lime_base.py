@@ -7,6 +7,11 @@ from sklearn.linear_model import Ridge, lars_path
 from sklearn.metrics import pairwise_distances, r2_score
 
 from explain.lime import base as lime_base
+from explain.lime.checks import check_labels, check_positive_int, check_probabilities
+from explain.lime.distances import distances_to_original, exponential_kernel
+from explain.lime.feature_selection import forward_selection, highest_weights, lasso_path, select_features
+from explain.lime.random_state import make_generator
+from explain.lime.ridge import weighted_r2, weighted_ridge
 
 
 def binary_samples(rng, num_samples, num_features):
@@ -22,13 +27,13 @@ def sparse_linear_problem(seed, num_samples=400, num_features=12, noise=0.01):
     true_weights = rng.normal(size=num_features) * (rng.random(num_features) < 0.5)
     targets = 1 / (1 + np.exp(-(samples @ true_weights - true_weights.sum() / 2)))
     targets = targets + noise * rng.normal(size=num_samples)
-    distances = lime_base.distances_to_original(samples, "cosine")
-    return samples, targets, lime_base.exponential_kernel(distances, 0.25), true_weights
+    distances = distances_to_original(samples, "cosine")
+    return samples, targets, exponential_kernel(distances, 0.25), true_weights
 
 
 def test_kernel_is_one_at_the_original_and_falls_with_distance():
     distances = np.array([0.0, 0.1, 0.2, 0.5])
-    weights = lime_base.exponential_kernel(distances, 0.25)
+    weights = exponential_kernel(distances, 0.25)
     assert weights[0] == 1.0
     assert np.all(np.diff(weights) < 0)
     np.testing.assert_allclose(weights, np.sqrt(np.exp(-distances ** 2 / 0.25 ** 2)))
@@ -40,12 +45,12 @@ def test_kernel_is_one_at_the_original_and_falls_with_distance():
 def test_distances_match_scikit_learn(metric, num_samples, num_features, seed):
     samples = binary_samples(np.random.default_rng(seed), num_samples, num_features)
     expected = pairwise_distances(samples, samples[:1], metric=metric).ravel()
-    np.testing.assert_allclose(lime_base.distances_to_original(samples, metric), expected, atol=1e-12)
+    np.testing.assert_allclose(distances_to_original(samples, metric), expected, atol=1e-12)
 
 
 def test_unknown_distance_metric_is_named():
     with pytest.raises(ValueError, match="distance_metric must be one of .* got 'chebyshev'"):
-        lime_base.distances_to_original(np.ones((3, 2)), "chebyshev")
+        distances_to_original(np.ones((3, 2)), "chebyshev")
 
 
 @given(num_samples=st.integers(5, 60), num_features=st.integers(1, 8),
@@ -56,11 +61,11 @@ def test_weighted_ridge_matches_scikit_learn(num_samples, num_features, alpha, s
     X = rng.normal(size=(num_samples, num_features))
     y = rng.normal(size=num_samples)
     weights = rng.random(num_samples) + 0.01
-    coef, intercept = lime_base.weighted_ridge(X, y, weights, alpha)
+    coef, intercept = weighted_ridge(X, y, weights, alpha)
     reference = Ridge(alpha=alpha).fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(coef, reference.coef_, rtol=1e-7, atol=1e-9)
     assert intercept == pytest.approx(reference.intercept_, abs=1e-9)
-    score = lime_base.weighted_r2(X, y, weights, coef, intercept)
+    score = weighted_r2(X, y, weights, coef, intercept)
     assert score == pytest.approx(r2_score(y, reference.predict(X), sample_weight=weights), abs=1e-9)
 
 
@@ -68,7 +73,7 @@ def test_unregularised_ridge_recovers_an_exact_line_even_with_a_constant_column(
     rng = np.random.default_rng(0)
     X = np.hstack([rng.normal(size=(50, 2)), np.ones((50, 1))])
     y = 3.0 * X[:, 0] - 2.0 * X[:, 1] + 0.5
-    coef, intercept = lime_base.weighted_ridge(X, y, np.ones(50), alpha=0.0)
+    coef, intercept = weighted_ridge(X, y, np.ones(50), alpha=0.0)
     np.testing.assert_allclose(coef[:2], [3.0, -2.0], atol=1e-9)
     assert X[0] @ coef + intercept == pytest.approx(y[0])
 
@@ -78,7 +83,7 @@ def test_feature_selection_finds_the_features_the_targets_depend_on(method):
     rng = np.random.default_rng(3)
     samples = binary_samples(rng, 500, 10)
     targets = 0.4 * samples[:, 2] - 0.3 * samples[:, 7] + 0.01 * rng.normal(size=500)
-    chosen = lime_base.select_features(samples.astype(float), targets, np.ones(500), 2, method)
+    chosen = select_features(samples.astype(float), targets, np.ones(500), 2, method)
     assert set(chosen.tolist()) == {2, 7}
 
 
@@ -86,15 +91,15 @@ def test_auto_is_forward_selection_up_to_six_features_then_highest_weights():
     samples, targets, weights, _ = sparse_linear_problem(1)
     X = samples.astype(float)
     for k, method in ((3, "forward_selection"), (6, "forward_selection"), (7, "highest_weights")):
-        np.testing.assert_array_equal(lime_base.select_features(X, targets, weights, k, "auto"),
-                                      lime_base.select_features(X, targets, weights, k, method))
+        np.testing.assert_array_equal(select_features(X, targets, weights, k, "auto"),
+                                      select_features(X, targets, weights, k, method))
 
 
 def test_none_keeps_every_feature_and_unknown_method_is_named():
     X = np.ones((4, 3))
-    np.testing.assert_array_equal(lime_base.select_features(X, np.zeros(4), np.ones(4), 1, "none"), [0, 1, 2])
+    np.testing.assert_array_equal(select_features(X, np.zeros(4), np.ones(4), 1, "none"), [0, 1, 2])
     with pytest.raises(ValueError, match="feature_selection must be one of .* got 'magic'"):
-        lime_base.select_features(X, np.zeros(4), np.ones(4), 1, "magic")
+        select_features(X, np.zeros(4), np.ones(4), 1, "magic")
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -111,7 +116,7 @@ def test_lasso_path_support_matches_scikit_learn_lars(seed, num_features):
         expected = np.flatnonzero(coefs[:, i])
         if len(expected) <= num_features:
             break
-    chosen = lime_base.lasso_path(X, targets, weights, num_features)
+    chosen = lasso_path(X, targets, weights, num_features)
     assert sorted(chosen.tolist()) == sorted(expected.tolist())
 
 
@@ -143,10 +148,10 @@ def test_same_data_gives_limes_exact_explanation(method, num_features, seed):
     lime_base_module = pytest.importorskip("lime.lime_base")
     samples, targets, weights, _ = sparse_linear_problem(seed, num_features=20)
     labels = np.stack([1 - targets, targets], axis=1)
-    distances = lime_base.distances_to_original(samples, "cosine")
+    distances = distances_to_original(samples, "cosine")
 
     def kernel(d):
-        return lime_base.exponential_kernel(d, 0.25)
+        return exponential_kernel(d, 0.25)
 
     lime = lime_base_module.LimeBase(kernel, random_state=0)
     intercept, local_exp, score, local_pred = lime.explain_instance_with_data(
@@ -168,41 +173,44 @@ def test_same_data_gives_limes_exact_explanation(method, num_features, seed):
 ])
 def test_bad_classifier_output_names_what_came_back(output, message):
     with pytest.raises(ValueError, match=message):
-        lime_base.check_probabilities(output, 5)
+        check_probabilities(output, 5)
 
 
 def test_labels_out_of_range_and_bad_counts_are_named():
     with pytest.raises(ValueError, match=r"label 3 is out of range: .* 3 classes, so labels must be in 0..2"):
-        lime_base.check_labels([0, 3], 3)
+        check_labels([0, 3], 3)
     with pytest.raises(ValueError, match="num_samples must be an integer >= 2, got 1"):
-        lime_base.check_positive_int(1, "num_samples", minimum=2)
+        check_positive_int(1, "num_samples", minimum=2)
 
 
 def test_random_state_forms():
-    a = lime_base.make_generator(5).random(3)
-    np.testing.assert_array_equal(a, lime_base.make_generator(5).random(3))
+    a = make_generator(5).random(3)
+    np.testing.assert_array_equal(a, make_generator(5).random(3))
     generator = np.random.default_rng(1)
-    assert lime_base.make_generator(generator) is generator
-    legacy = lime_base.make_generator(np.random.RandomState(2)).random(3)
-    np.testing.assert_array_equal(legacy, lime_base.make_generator(np.random.RandomState(2)).random(3))
+    assert make_generator(generator) is generator
+    legacy = make_generator(np.random.RandomState(2)).random(3)
+    np.testing.assert_array_equal(legacy, make_generator(np.random.RandomState(2)).random(3))
     with pytest.raises(TypeError, match="random_state must be None, an int, .* got str"):
-        lime_base.make_generator("seed")
+        make_generator("seed")
 
 
 # --------------------------------------------------------------------------- the parts, and lime's LimeBase
 
-def test_lime_base_gives_the_parts_own_functions_under_the_old_names():
-    from explain.lime import distances, feature_selection, checks as lime_checks, random_state, ridge
+def test_the_lime_package_gives_the_parts_own_functions_under_lime_bases_old_names():
+    """Code written against the old explain/lime_base.py finds every name it offered on explain.lime."""
+    import explain.lime
+    from explain.lime import base, checks, distances, feature_selection, random_state, ridge
     parts = {distances: ["DISTANCE_METRICS", "distances_to_original", "exponential_kernel"],
              ridge: ["weighted_ridge", "weighted_r2"],
              feature_selection: ["FEATURE_SELECTION_METHODS", "forward_selection", "highest_weights",
                                  "lasso_path", "select_features"],
-             lime_checks: ["check_probabilities", "check_labels", "check_explainer_settings", "check_positive_int"],
-             random_state: ["make_generator"]}
+             checks: ["check_probabilities", "check_labels", "check_explainer_settings", "check_positive_int"],
+             random_state: ["make_generator"],
+             base: base.__all__}
     for module, names in parts.items():
         for name in names:
-            assert getattr(lime_base, name) is getattr(module, name), f"lime_base.{name} is not {module.__name__}'s"
-            assert name in lime_base.__all__
+            assert getattr(explain.lime, name) is getattr(module, name), \
+                f"explain.lime.{name} is not {module.__name__}'s"
 
 
 def test_the_reading_chain_runs_from_lime_base_through_its_parts_to_the_explainers():
@@ -215,8 +223,9 @@ def test_the_reading_chain_runs_from_lime_base_through_its_parts_to_the_explaine
         docstring = (folder / name).read_text(encoding="utf-8").split('"""')[1]
         name = re.search(r"Read next: (?:explain/lime/)?(\w+\.py)", docstring).group(1)
         assert (folder / name).exists(), f"{chain[-1]} names {name}, which does not exist"
-    assert chain == ["base.py", "distances.py", "ridge.py", "feature_selection.py", "checks.py",
-                     "random_state.py", "segmentation.py", "fills.py", "perturb_reference.py", "perturb.py",
+    # base.py lists LIME's five steps; its parts follow in the order the algorithm runs them
+    assert chain == ["base.py", "random_state.py", "checks.py", "distances.py", "feature_selection.py",
+                     "ridge.py", "segmentation.py", "fills.py", "perturb_reference.py", "perturb.py",
                      "image.py"]
 
 
@@ -241,16 +250,16 @@ def test_explain_labels_returns_its_fits_and_leaves_its_arguments_alone(top_labe
 def test_lime_base_class_is_the_same_fit_as_fit_local_model():
     samples, targets, weights, _ = sparse_linear_problem(7)
     labels = np.stack([1 - targets, targets], axis=1)
-    distances = lime_base.distances_to_original(samples, "cosine")
-    base = lime_base.LimeBase(lambda d: lime_base.exponential_kernel(d, 0.25), random_state=0)
+    distances = distances_to_original(samples, "cosine")
+    base = lime_base.LimeBase(lambda d: exponential_kernel(d, 0.25), random_state=0)
     intercept, local_exp, score, local_pred = base.explain_instance_with_data(samples, labels, distances, 1, 4)
     model = lime_base.fit_local_model(samples, targets, weights, 4, "auto")
     assert (intercept, local_exp, score) == (model.intercept, model.local_exp, model.score)
     assert local_pred.shape == (1,) and local_pred[0] == model.local_pred
     np.testing.assert_array_equal(base.feature_selection(samples, targets, weights, 4, "highest_weights"),
-                                  lime_base.highest_weights(samples.astype(float), targets, weights, 4))
+                                  highest_weights(samples.astype(float), targets, weights, 4))
     np.testing.assert_array_equal(base.forward_selection(samples, targets, weights, 2),
-                                  lime_base.forward_selection(samples.astype(float), targets, weights, 2))
+                                  forward_selection(samples.astype(float), targets, weights, 2))
 
 
 @pytest.mark.parametrize("method,num_features", [("forward_selection", 3), ("highest_weights", 6),
@@ -259,10 +268,10 @@ def test_lime_base_class_answers_as_limes_does(method, num_features):
     lime_base_module = pytest.importorskip("lime.lime_base")
     samples, targets, _, _ = sparse_linear_problem(8, num_features=20)
     labels = np.stack([1 - targets, targets], axis=1)
-    distances = lime_base.distances_to_original(samples, "cosine")
+    distances = distances_to_original(samples, "cosine")
 
     def kernel(d):
-        return lime_base.exponential_kernel(d, 0.25)
+        return exponential_kernel(d, 0.25)
 
     ours = lime_base.LimeBase(kernel, random_state=0).explain_instance_with_data(
         samples, labels, distances, 0, num_features, feature_selection=method)

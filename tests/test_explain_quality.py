@@ -1,4 +1,4 @@
-"""Stability, fidelity, deletion/insertion (explain/trust/quality.py)."""
+"""Stability, fidelity, deletion/insertion (explain/trust/stability.py, explain/trust/curves.py)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -7,7 +7,7 @@ from scipy.stats import spearmanr
 
 from explain import (LimeImageExplainer, LimeTextExplainer, deletion_curve, explain_until_stable, fidelity,
                      insertion_curve, jaccard_at_k, spearman, stability, stability_across_seeds)
-from explain.trust.quality import rank_with_ties, top_k
+from explain.trust.stability import rank_with_ties, top_k
 from explain.lime.segmentation import fixed_segmentation
 
 

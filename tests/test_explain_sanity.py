@@ -1,4 +1,4 @@
-"""explain.trust.randomization: the cascading randomisation check, model_fn; LIME's heatmap and the curves' inputs."""
+"""The randomisation check (explain/trust), model_fn (explain/model_adapter.py); LIME's heatmap and curve inputs."""
 import numpy as np
 import pytest
 from skimage import filters
@@ -6,7 +6,7 @@ from skimage import filters
 import explain
 import tinygrad_edu as tg
 from explain import Attribution, LimeImageExplainer, deletion_curve, insertion_curve, model_fn, randomization_check
-from explain.trust.quality import spearman
+from explain.trust.stability import spearman
 from tinygrad_edu import functional as F
 from tinygrad_edu import nn, optim
 from tinygrad_edu.models import digits_convnet

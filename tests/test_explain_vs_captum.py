@@ -78,4 +78,4 @@ def test_occlusion_matches_captum(window, stride, baseline, batch_size):
 def test_bilinear_upsample_matches_torch_interpolate(size_in, size_out):
     maps = np.random.default_rng(1).normal(size=(2, 3, *size_in))
     expected = torch.nn.functional.interpolate(torch.tensor(maps), size=size_out, mode="bilinear", align_corners=False)
-    np.testing.assert_allclose(explain.attributions.gradients.upsample_bilinear(maps, size_out), as_numpy(expected), atol=1e-12)
+    np.testing.assert_allclose(explain.attributions.gradcam.upsample_bilinear(maps, size_out), as_numpy(expected), atol=1e-12)

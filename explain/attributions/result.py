@@ -15,7 +15,7 @@ shaped it, including the seed), so a report can print the recipe beside the
 picture. LIME's ``ImageExplanation.heatmap(label)`` gives the same (H, W) kind
 of map, so every method feeds the same plots, curves and reports.
 
-Read next: explain/attributions/gradients.py: the methods that make these.
+Read next: explain/attributions/scores.py (the score S = f(x)[t] that every method explains).
 """
 from dataclasses import dataclass, field
 

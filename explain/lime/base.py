@@ -4,50 +4,32 @@ LIME (Ribeiro et al. 2016) explains one prediction f(x) of any black box f.
 It describes x by d interpretable features (superpixels, words), each either
 present (1) or hidden (0), so x itself is the all-ones vector z = (1, ..., 1).
 
-    1. draw n binary vectors z_i; z_0 is the all-ones original
-    2. ask the model:       y_i = f(input built from z_i)[label]
-    3. weigh each sample by how close it is to the original:
-           D_i  = distance(z_i, ones)              (cosine by default)
+    1. draw n binary vectors z_i; z_0 is the all-ones original   (random_state.py)
+    2. ask the model:  y_i = f(input built from z_i)[label]       (checks.py: its answers)
+    3. weigh each sample by its distance D_i to the original:     (distances.py)
            pi_i = sqrt(exp(-D_i^2 / kernel_width^2))
-    4. choose at most k features (forward selection, highest weights, lasso path)
-    5. fit  g(z) = w . z + b  by weighted ridge regression:
+    4. choose at most k features                                  (feature_selection.py)
+    5. fit  g(z) = w . z + b  by weighted ridge regression:       (ridge.py)
            minimise  sum_i pi_i (y_i - w . z_i - b)^2  +  alpha |w|^2   (alpha = 1)
 
 The weights w are the explanation: w_j is how much turning feature j on moves
-the prediction. `score` is the weighted R^2 of g (how well a line fits the model
-here) and `local_pred` is g(ones), which should be close to f(x).
-Plain numpy on the (n, d) samples; nothing here knows about images or text.
-
-This file puts steps 4 and 5 together for each label and hands the results back
-(the explainers store them on their explanations). Each step has its own file:
-    distances.py          step 3: distances to the original, the kernel
-    ridge.py              step 5: the weighted ridge and its R^2
-    feature_selection.py  step 4: the k features the line may use
-    lime_checks.py        the black box's answers and the arguments, checked
-    random_state.py       one Generator for every random draw (step 1)
-Every name they define can still be imported from here, and LimeBase is lime's class.
-Read next: explain/lime/distances.py (step 3, the kernel that weighs each sample).
+the prediction. `score` is the weighted R^2 of g, and `local_pred` is g(ones),
+which should be close to f(x). This file runs steps 4 and 5 for each label, in
+plain numpy on the (n, d) samples, and holds lime's LimeBase class; the next
+five files take the steps in order.
+Read next: explain/lime/random_state.py (step 1: one Generator for every random draw).
 """
 from dataclasses import dataclass
 
 import numpy as np
 
-from .distances import DISTANCE_METRICS, distances_to_original, exponential_kernel
-from .feature_selection import (FEATURE_SELECTION_METHODS, forward_selection, highest_weights, lasso_path,
-                                select_features)
-from .checks import check_explainer_settings, check_labels, check_positive_int, check_probabilities
+from .checks import check_labels, check_positive_int
+from .feature_selection import forward_selection, select_features
 from .random_state import make_generator
 from .ridge import weighted_r2, weighted_ridge
 
-__all__ = [
-    "DISTANCE_METRICS", "distances_to_original", "exponential_kernel",
-    "weighted_ridge", "weighted_r2",
-    "FEATURE_SELECTION_METHODS", "forward_selection", "highest_weights", "lasso_path", "select_features",
-    "check_probabilities", "check_labels", "check_explainer_settings", "check_positive_int",
-    "make_generator",
-    "LocalModel", "fit_local_model", "LabelExplanations", "explain_labels", "record_on", "choose_labels",
-    "LimeBase",
-]
+__all__ = ["LocalModel", "fit_local_model", "LabelExplanations", "explain_labels", "record_on", "choose_labels",
+           "LimeBase"]
 
 
 @dataclass

@@ -11,7 +11,7 @@ must be what the regression assumes, or the error appears deep inside numpy:
 
 Each check names what was expected and what came (e.g. values in [-3.2, 5.1]:
 logits? apply a softmax first).
-Read next: explain/lime/random_state.py (one seed for every random choice).
+Read next: explain/lime/distances.py (step 3: the kernel that weighs each sample).
 """
 import numpy as np
 

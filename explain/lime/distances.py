@@ -14,7 +14,7 @@ and lime's exponential kernel maps it to a weight in (0, 1]:
 
     pi(D) = sqrt(exp(-D^2 / kernel_width^2))        pi(0) = 1 at the original
 
-Read next: explain/lime/ridge.py (the weighted fit these weights go into).
+Read next: explain/lime/feature_selection.py (step 4: which columns of Z the line may use).
 """
 import numpy as np
 

@@ -12,7 +12,7 @@ With y the model's answers, pi the kernel weights and R^2_w the weighted R^2:
     none               all d
     auto               forward_selection when k <= 6, else highest_weights
 
-Read next: explain/lime/checks.py (what the black box must answer, checked before any fit).
+Read next: explain/lime/ridge.py (step 5: the weighted fit, which the selection above also calls).
 """
 import numpy as np
 

@@ -7,7 +7,7 @@ The chapter in one screen, for an image x and a classifier f:
     X_i = where(Z_i[S], x, F)                the perturbed images     (perturb.py)
     Y   = f(X)                               (n, K) probabilities, in batches
     pi  = sqrt(exp(-cosine(Z_i, 1)^2 / 0.25^2))                       (distances.py)
-    for each label: weighted ridge of Y[:, label] on Z  ->  local_exp  (lime_base.py, ridge.py)
+    for each label: weighted ridge of Y[:, label] on Z  ->  local_exp  (base.py, ridge.py)
 
 The API is lime's (LimeImageExplainer, explain_instance, get_image_and_mask,
 local_exp, intercept, top_labels), so lime code runs unchanged. Differences:

@@ -14,7 +14,7 @@ lookup does.
 Sampling follows lime: every superpixel is on with probability 1/2, and row 0
 is the original (all on), so the surrogate always sees the input it explains.
 The classifier is then asked about the perturbed inputs a batch at a time, and
-each batch's answer is checked (lime_checks.py) before it is kept.
+each batch's answer is checked (checks.py) before it is kept.
 Read next: explain/lime/image.py (the explainer that puts the pieces together).
 """
 import os

@@ -1,8 +1,7 @@
 """Building perturbed images, from the definition: the reference for perturb.py.
 
-A sample is a binary vector z of length d (superpixel j on or off). The image
-it stands for keeps the pixels of its on superpixels and shows the fill F
-(fills.py) on the others. Written as lime's algorithm reads:
+A sample is a binary vector z (superpixel j on or off); its image keeps the on
+superpixels' pixels and shows the fill F (fills.py) elsewhere. As lime reads:
 
     for z in samples:
         image = copy of x
@@ -16,11 +15,9 @@ Z (b, d) one fancy-indexing lookup does every sample at once:
     keep  = Z[:, S]                                  (b, H, W)
     batch = where(keep[..., None], x, F)             (b, H, W, C)
 
-lime's loop was 76-90% of its run time. The lookup removes the Python loops, but
-numpy's where() runs its inner loop over the last axis, only C = 3 values long,
-so it still moves pixels slowly; perturb.py does the same lookup pixel by pixel
-in compiled code. A test proves the three agree.
-Read next: explain/lime/perturb.py (the fast version, and the sampling around it).
+The lookup has no Python loop (lime's loop was most of its run time); perturb.py
+runs it pixel by pixel in compiled code, as where() loops over only C = 3 values.
+Read next: explain/lime/perturb.py (the fast version, tested against these two, and the sampling).
 """
 import numpy as np
 

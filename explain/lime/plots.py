@@ -7,7 +7,7 @@ report can save it and a notebook can show it.
     plot_weights             a bar chart of the k largest weights, superpixels or words
     plot_text_explanation    the text itself, each word shaded by its weight
 Colour convention everywhere: green = for the label, red = against it.
-Read next: explain/attributions/result.py (what the gradient methods return).
+Read next: explain/model_adapter.py (a tinygrad_edu model as the black box, and what the gradient methods share).
 """
 import numpy as np
 from skimage.segmentation import mark_boundaries

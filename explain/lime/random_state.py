@@ -11,7 +11,7 @@ deterministic, so
 random_state may be None (fresh entropy), an int seed, a Generator (used as is,
 so several explainers can share one stream) or a legacy RandomState, as lime
 users pass; from a RandomState we draw one int and seed a Generator with it.
-Read next: explain/lime/segmentation.py (where image features come from).
+Read next: explain/lime/checks.py (step 2: the model's answers, checked before any fit).
 """
 import numpy as np
 

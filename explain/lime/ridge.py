@@ -13,7 +13,7 @@ and solve the normal equations of what is left:
 
 How well the line fits is the weighted R^2, 1 - sum pi (y - g)^2 / sum pi (y - ybar)^2.
 This is scikit-learn's Ridge(alpha).fit(Z, y, sample_weight=pi), in plain numpy.
-Read next: explain/lime/feature_selection.py (which columns of Z the line may use).
+Read next: explain/lime/segmentation.py (where image features come from).
 """
 import numpy as np
 

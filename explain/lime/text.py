@@ -1,6 +1,6 @@
 """LimeTextExplainer: which words does this prediction rest on?
 
-The same algorithm as for images (lime_base.py), with words as the features:
+The same algorithm as for images (base.py), with words as the features:
     * split the text into tokens with a regex naming the separators (r'\\W+' by
       default) or a callable returning the words; the tokens that are words become
       features. With bow=True a feature is a distinct word and hiding it removes

@@ -11,10 +11,6 @@ change once the weights it rests on are destroyed; a map that looks the same
 
 and the check passes when rho after re-initialising every layer is below a
 threshold (0.5). The user's model is never touched: the steps run on a copy.
-
-model_fn adapts a tinygrad_edu model to the black-box interface LIME and the
-deletion/insertion curves use: images in a layout (NHWC by default, as LIME
-hands them over) -> class probabilities, in batches, without gradients.
 Read next: explain/report/build.py (every measure, in one report).
 """
 import copy
@@ -22,18 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import tinygrad_edu as tg
-from tinygrad_edu.nn import init
 from tinygrad_edu.engine.rng import default_generator
+from tinygrad_edu.nn import init
 
-from ..learned.activations import as_batch, first_conv
 from ..attributions.result import Attribution
-from .quality import spearman
+from ..model_adapter import as_batch
+from .stability import spearman
 
-LAYOUTS = ("NHWC", "NCHW")
-
-
-# --------------------------------------------------------------------------- randomisation check
 
 class seeded_engine_rng:
     """Inside: the engine's generator restarts from ``seed``; after: it continues where it was.
@@ -52,6 +43,7 @@ class seeded_engine_rng:
 
     def __exit__(self, *exc_info):
         self.bit_generator.state = self.saved
+
 
 @dataclass
 class RandomizationResult:
@@ -142,69 +134,3 @@ def randomization_check(model, x, target, method, seed=0, threshold=0.5):
             correlations.append(_mean_spearman(original, changed))
             maps.append(changed)
     return RandomizationResult(name, names, np.array(correlations), float(threshold), maps)
-
-
-# --------------------------------------------------------------------------- model_fn
-
-def _stable_softmax(logits):
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exponentials = np.exp(shifted)
-    return exponentials / exponentials.sum(axis=1, keepdims=True)
-
-
-def _to_nchw(images, layout, channels):
-    """images in `layout` -> (N, C, H, W); a grayscale (N, H, W) batch gets its channel axis."""
-    if images.ndim == 3:
-        images = images[:, None] if layout == "NCHW" else images[..., None]
-    if images.ndim != 4:
-        raise ValueError(f"model_fn expected a batch of images in layout {layout}, got shape {images.shape}")
-    channel_axis = 1 if layout == "NCHW" else 3
-    if channels is not None and images.shape[channel_axis] != channels:
-        other = "NHWC" if layout == "NCHW" else "NCHW"
-        hint = (f"; the images look {other}, pass layout='{other}'"
-                if images.shape[4 - channel_axis] == channels else "")
-        raise ValueError(f"model_fn(layout='{layout}') expected images with {channels} channels on axis "
-                         f"{channel_axis} (the model's first Conv2d takes {channels}), got shape {images.shape}{hint}")
-    return images if layout == "NCHW" else np.transpose(images, (0, 3, 1, 2))
-
-
-def model_fn(model, layout="NHWC", softmax=True, batch_size=64):
-    """A classifier_fn for LIME and the curves: images in `layout` -> (N, classes) probabilities.
-
-    Images keep their range (scale them as the model was trained); they are
-    cast to the model's float dtype, run in batches of `batch_size` under
-    no_grad in eval mode (each module's training flag restored after), and
-    turned into probabilities by a stable softmax (softmax=False: raw logits).
-    """
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    conv = first_conv(model)
-    channels = conv.in_channels if conv is not None else None
-    parameters = model.parameters()
-    dtype = parameters[0].data.dtype if parameters else np.float32
-
-    def predict(images):
-        images = _to_nchw(np.asarray(images), layout, channels).astype(dtype)
-        modes = [(module, module.training) for module in model.modules()]
-        model.eval()
-        outputs = []
-        try:
-            with tg.no_grad():
-                for start in range(0, len(images), batch_size):
-                    outputs.append(_check_output(model(tg.Tensor(images[start:start + batch_size]))))
-        finally:
-            for module, mode in modes:
-                object.__setattr__(module, "training", mode)
-        logits = np.concatenate(outputs).astype(np.float64)
-        return _stable_softmax(logits) if softmax else logits
-
-    return predict
-
-
-def _check_output(output):
-    values = np.asarray(output.data if isinstance(output, tg.Tensor) else output)
-    if values.ndim != 2:
-        raise ValueError(f"model_fn needs a model whose output is (N, classes), got shape {values.shape}")
-    return values

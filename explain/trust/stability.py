@@ -1,34 +1,27 @@
-"""How far to trust an explanation: stability, fidelity, deletion and insertion.
+"""How far to trust a LIME explanation: does it survive a new seed, and does its line fit?
 
 LIME fits a line to random samples, so an explanation is itself an estimate.
-Three questions, each a function here:
-
 Stability: run with several seeds. Does the top-k set stay the same?
+
     Jaccard@k  = |A & B| / |A | B|  for the top-k features A, B of two runs (1 = same set)
     Spearman   = Pearson correlation of the ranks of all weights (1 = same order)
-    and each feature's weight as mean +- sd over the runs.
-  `explain_until_stable` doubles num_samples until two runs agree on the top k.
+
+and each feature's weight as mean +- sd over the runs. `explain_until_stable`
+doubles num_samples until two runs agree on the top k.
 Fidelity: does the line describe the model near the input?
-    weighted R^2 = 1 - sum pi (y - g(z))^2 / sum pi (y - mean y)^2 on the samples,
-    and local_pred = g(all on) next to the model's own probability f(x).
-Deletion / insertion (Petsiuk et al. 2018, RISE): for ANY attribution map (H, W)
-  (an array, LIME's explanation.heatmap(label), or a one-image Attribution),
-  remove pixels from most to least important (deletion: replaced by a baseline,
-  black by default) or add them to a blurred image (insertion), and follow the
-  class probability. A faithful map makes deletion fall fast (low AUC) and
-  insertion rise fast (high AUC); AUC is the trapezoid area over fractions 0..1.
-Read next: explain/trust/randomization.py.
+
+    weighted R^2 = 1 - sum pi (y - g(z))^2 / sum pi (y - mean y)^2   on the samples,
+
+and local_pred = g(all on) next to the model's own probability f(x).
+Read next: explain/trust/curves.py (deletion and insertion: does the map point at what the model uses?).
 """
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 
-from ..attributions.result import Attribution
-from ..lime.fills import blur_fill, constant_fill, to_dtype
-from ..lime.base import check_positive_int
-from ..lime.image import ImageExplanation, LimeImageExplainer, check_image
-from ..lime.perturb import predict_in_batches
+from ..lime.checks import check_positive_int
+from ..lime.image import ImageExplanation, LimeImageExplainer
 
 
 # --------------------------------------------------------------------------- stability
@@ -158,75 +151,3 @@ def fidelity(explanation, label):
     local_pred = float(fitted[0])
     return {"weighted_r2": r2, "local_pred": local_pred, "model_pred": model_pred,
             "abs_error": abs(local_pred - model_pred)}
-
-
-# --------------------------------------------------------------------------- deletion and insertion
-
-@dataclass
-class Curve:
-    fractions: np.ndarray      # share of pixels moved, 0..1
-    scores: np.ndarray         # the model's probability for the label at each fraction
-    auc: float
-
-
-def _baseline(image_hwc, baseline):
-    if isinstance(baseline, str):
-        if baseline != "blur":
-            raise ValueError(f"baseline must be 'blur', a colour value or an image; got {baseline!r}")
-        return to_dtype(blur_fill(image_hwc), image_hwc.dtype)
-    baseline = np.asarray(baseline)
-    if baseline.ndim >= 2:
-        if baseline.size != image_hwc.size:
-            raise ValueError(f"baseline image has shape {baseline.shape}, image has {image_hwc.shape}")
-        return to_dtype(baseline.reshape(image_hwc.shape), image_hwc.dtype)
-    return to_dtype(constant_fill(image_hwc, baseline), image_hwc.dtype)
-
-
-def _attribution_map(attribution):
-    """An (H, W) map from an array or from an Attribution of one image (its heatmap())."""
-    if isinstance(attribution, Attribution):
-        if len(attribution) != 1:
-            raise ValueError(f"deletion/insertion curves take one image's Attribution, got {len(attribution)} "
-                             "rows; pass attribution.heatmap()[i] (or slice the batch) for image i")
-        return np.asarray(attribution.heatmap()[0], dtype=np.float64)
-    return np.asarray(attribution, dtype=np.float64)
-
-
-def _pixel_curve(image, classifier_fn, attribution, label, num_steps, batch_size, moving_to_baseline,
-                 baseline):
-    image, image_hwc = check_image(image)
-    attribution = _attribution_map(attribution)
-    if attribution.shape != image.shape[:2]:
-        raise ValueError(f"attribution must have shape (H, W) = {image.shape[:2]}, got {attribution.shape}")
-    num_steps = check_positive_int(num_steps, "num_steps")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    baseline_hwc = _baseline(image_hwc, baseline)
-    # rank 0 = most important pixel; at step s the first counts[s] ranks have moved
-    order = np.argsort(-attribution.ravel(), kind="stable")
-    rank = np.empty(order.size, dtype=np.int64)
-    rank[order] = np.arange(order.size)
-    rank = rank.reshape(attribution.shape)
-    fractions = np.linspace(0.0, 1.0, num_steps + 1)
-    counts = np.round(fractions * rank.size).astype(np.int64)
-    moved_from, moved_to = (image_hwc, baseline_hwc) if moving_to_baseline else (baseline_hwc, image_hwc)
-
-    def make_batch(start, stop):
-        moved = rank[None] < counts[start:stop, None, None]
-        batch = np.where(moved[..., None], moved_to, moved_from)
-        return batch.reshape((stop - start,) + image.shape)
-
-    probs = predict_in_batches(make_batch, len(counts), classifier_fn, batch_size)
-    if not 0 <= label < probs.shape[1]:
-        raise ValueError(f"label {label} is out of range: classifier_fn returned {probs.shape[1]} classes")
-    scores = probs[:, label]
-    return Curve(fractions, scores, float(np.trapezoid(scores, fractions)))
-
-
-def deletion_curve(image, classifier_fn, attribution, label, num_steps=50, baseline=0.0, batch_size=51):
-    """Remove the most important pixels first (into `baseline`); a faithful map gives a low AUC."""
-    return _pixel_curve(image, classifier_fn, attribution, label, num_steps, batch_size, True, baseline)
-
-
-def insertion_curve(image, classifier_fn, attribution, label, num_steps=50, baseline="blur", batch_size=51):
-    """Insert the most important pixels first (onto `baseline`); a faithful map gives a high AUC."""
-    return _pixel_curve(image, classifier_fn, attribution, label, num_steps, batch_size, False, baseline)
