@@ -42,3 +42,7 @@ __all__ = [
     "audit", "AuditReport", "preview",
     "as_generator", "stream", "worker_streams",
 ]
+
+from tinygrad_edu.runtime import old_paths  # noqa: E402
+
+old_paths.bind_loaded()  # this package's old module names, now that its modules are loaded

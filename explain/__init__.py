@@ -49,3 +49,7 @@ __all__ = [
     "randomization_check", "RandomizationResult",
     "Report", "object_enrichment", "explain_images", "quality_summary", "explanation_report",
 ]
+
+from tinygrad_edu.runtime import old_paths  # noqa: E402
+
+old_paths.bind_loaded()  # this package's old module names, now that its modules are loaded

@@ -74,3 +74,15 @@ def test_a_checkpoint_saved_before_the_move_loads_into_todays_model():
     assert set(checkpoint["optimizer"]) == {"state", "param_groups"}
     logits = model.eval()(tg.Tensor(checkpoint["input"])).data
     np.testing.assert_allclose(logits, checkpoint["logits"], rtol=1e-6, atol=1e-6)
+
+
+def test_importing_an_old_path_keeps_the_function_its_package_exports_under_that_name():
+    # tg.gradcheck, tg.summary and explain.activations are functions named like the old modules
+    run_fresh("""
+        import tinygrad_edu.gradcheck, tinygrad_edu.summary, explain.activations, explain.sanity
+        import tinygrad_edu, explain
+        assert callable(tinygrad_edu.gradcheck) and callable(tinygrad_edu.summary), "engine functions hidden"
+        assert callable(explain.activations), "explain.activations hidden by its old module"
+        from explain.sanity import model_fn
+        from explain.quality import deletion_curve, stability
+    """)

@@ -34,3 +34,5 @@ from .io.checkpoint import load, save  # noqa: E402
 from .training.loop import History, evaluate, fit, predict  # noqa: E402
 from .training.plotting import plot_history  # noqa: E402
 from .training.summary import summary  # noqa: E402
+
+old_paths.bind_loaded()

@@ -22,17 +22,17 @@ MOVED = {
     "explain.feature_selection": "explain.lime.feature_selection",
     "explain.fills": "explain.lime.fills",
     "explain.html_report": "explain.lime.text_page",
-    "explain.lime_base": "explain.lime.base",
+    "explain.lime_base": "explain.lime",
     "explain.lime_checks": "explain.lime.checks",
     "explain.lime_image": "explain.lime.image",
     "explain.lime_text": "explain.lime.text",
     "explain.perturb": "explain.lime.perturb",
     "explain.perturb_reference": "explain.lime.perturb_reference",
     "explain.plots": "explain.lime.plots",
-    "explain.quality": "explain.trust.quality",
+    "explain.quality": "explain",
     "explain.random_state": "explain.lime.random_state",
     "explain.ridge": "explain.lime.ridge",
-    "explain.sanity": "explain.trust.randomization",
+    "explain.sanity": "explain",
     "explain.segmentation": "explain.lime.segmentation",
     "tinygrad_edu.autograd": "tinygrad_edu.engine.autograd",
     "tinygrad_edu.data": "tinygrad_edu.io.datasets",
@@ -121,3 +121,16 @@ def install():
     """Let old paths import (once per process)."""
     if not any(isinstance(finder, OldPathFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, OldPathFinder())  # first: a stale folder of the old name must not win
+
+
+def bind_loaded():
+    """Give every already-imported new module its old name too, without going through an import.
+
+    An import through the finder would end by setting the old name on the parent package
+    (``tinygrad_edu.gradcheck = <module>``), hiding the function a package exports under that
+    name (``tg.gradcheck``, ``tg.summary``, ``explain.activations``). Bound here, the old name
+    is found in sys.modules and the parent is left alone, as before the move.
+    """
+    for old, new in MOVED.items():
+        if new in sys.modules and old not in sys.modules:
+            sys.modules[old] = sys.modules[new]
