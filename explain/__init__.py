@@ -38,7 +38,7 @@ from .lime.image import ImageExplanation, LimeImageExplainer
 from .lime.text import IndexedCharacters, IndexedString, LimeTextExplainer, TextExplanation
 from .lime.plots import plot_image_explanation, plot_text_explanation, plot_weights
 from .trust.quality import Curve, StabilityReport, deletion_curve, explain_until_stable, fidelity, insertion_curve, jaccard_at_k, spearman, stability, stability_across_seeds
-from .report.build import Report, explain_images, explanation_report, object_enrichment, quality_summary
+from .report import Report, explain_images, explanation_report, object_enrichment, quality_summary
 from .trust.randomization import RandomizationResult, model_fn, randomization_check
 from .lime.segmentation import BaseWrapper, SegmentationAlgorithm, fixed_segmentation, segment
 

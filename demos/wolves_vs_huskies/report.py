@@ -1,11 +1,11 @@
-"""The story's HTML report: explain.report.build.Report filled with this demo's figures and tables.
+"""The story's HTML report: explain.report.Report filled with this demo's figures and tables.
 
 Every number printed here is read from the results dict that is also written
 as JSON, so a reader can check any figure's numbers against the file. The
 sections follow the story: verdict, data, training, per-image explanations,
 enrichment and the background-swap test, settings.
 
-Read next: explain/report/build.py (the generic report builder).
+Read next: explain/report/enrichment.py (the measure, then the generic report builder).
 """
 import matplotlib
 import numpy as np
@@ -13,7 +13,8 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from explain.report.build import QUALITY_HEADER, Report, enrichment_words, format_number as number, mean_sd_text, quality_rows, randomization_figure
+from explain.report import (QUALITY_HEADER, Report, enrichment_words, format_number as number, mean_sd_text,
+                            quality_rows, randomization_figure)
 
 from .scenes import BACKGROUNDS, CLASS_NAMES, HUSKY, WOLF  # noqa: E402
 
