@@ -229,6 +229,19 @@ def test_explain_images_targets_are_the_predictions(scenes):
         explain_images(model, images[:1], ["a", "b", "c"], methods=("lime",))
 
 
+def test_the_settings_shown_are_the_ones_used(scenes):
+    """curve_steps and stability_seeds reach the checks, the settings table and the page's text."""
+    images, _, _ = scenes
+    tg.manual_seed(0)
+    report = explanation_report(tiny_convnet(), images[:2], ["wolf", "husky"], methods=("lime",), lime_samples=20,
+                                curve_images=1, stability_images=1, randomization_images=1, curve_steps=7,
+                                stability_seeds=3)
+    settings = report.numbers["settings"]
+    assert settings["lime"]["stability_seeds"] == 3 and settings["deletion_insertion"]["steps"] == 7
+    assert report.numbers["models"]["model"]["quality"]["lime"]["stability"]["seeds"] == 3
+    assert "across 3 seeds" in report.to_html()
+
+
 def test_verdict_is_made_from_the_numbers():
     def model(lime, gradcam):
         return {"quality": {"lime": {"enrichment": {"mean": lime, "sd": 0.1, "n": 20}},

@@ -42,7 +42,7 @@ def explanation_report(models, images, class_names, masks=None, labels=None, met
                        seed=0, lime_samples=300, lime_fill="grey", lime_segments=50, lime_images=20,
                        curve_images=8, stability_images=3, randomization_images=4, chosen=None,
                        test_sets=None, histories=None, title="Explanation report", object_name="object",
-                       report=None, settings=None, image_names=None):
+                       report=None, settings=None, image_names=None, curve_steps=25, stability_seeds=5):
     """The generic report for one model or a dict {name: model}; returns the Report.
 
     Sections: verdict, per-image explanations, quality table and randomisation curves,
@@ -50,6 +50,7 @@ def explanation_report(models, images, class_names, masks=None, labels=None, met
     `labels`), history curves ({name: History}), settings. `image_names` (one per image,
     e.g. file names) title the per-image rows. `report.numbers` holds every
     number shown, JSON-able. Pass `report` to add these sections to one you started.
+    `curve_steps` and `stability_seeds` go to quality_summary, and the page states what they were.
     """
     started = time.perf_counter()
     models = models if isinstance(models, dict) else {"model": models}
@@ -60,7 +61,8 @@ def explanation_report(models, images, class_names, masks=None, labels=None, met
     report = Report(title) if report is None else report
     numbers = report.numbers.setdefault("models", {})
     common = dict(seed=seed, lime_samples=lime_samples, lime_fill=lime_fill, lime_segments=lime_segments)
-    checks = dict(lime_images=lime_images, curve_images=curve_images, stability_images=stability_images,
+    checks = dict(lime_images=lime_images, curve_images=curve_images, curve_steps=curve_steps,
+                  stability_images=stability_images, stability_seeds=stability_seeds,
                   randomization_images=randomization_images)
     if test_sets is None and labels is not None:
         test_sets = {"these images": (images, labels)}
@@ -74,7 +76,7 @@ def explanation_report(models, images, class_names, masks=None, labels=None, met
         report.verdict(sentence)
     _explanations_section(report, models, images, masks, labels, chosen, per_image, methods, object_name,
                           None if image_names is None else [str(image_names[i]) for i in chosen])
-    _quality_section(report, numbers, models, object_name)
+    _quality_section(report, numbers, models, object_name, stability_seeds)
     if test_sets:
         _confusion_section(report, numbers, models, class_names)
     if histories:
@@ -157,15 +159,15 @@ def quality_rows(name, quality):
     return rows
 
 
-def _quality_section(report, numbers, models, object_name):
+def _quality_section(report, numbers, models, object_name, stability_seeds):
     report.section("How far to trust each explanation",
                    f"Enrichment: mass on the {object_name} over its share of the image (1 = random, below 1 = "
                    "looks away). Deletion / insertion AUC: the class probability as the most important pixels "
                    "are removed (to black) / added (onto a blurred copy); lower / higher is more faithful. "
                    "Randomisation check: a map that survives scrambling the weights explains the image, not the "
                    "model. LIME: agreement of its top 5 superpixels (Jaccard) and of its weight ranks (Spearman) "
-                   "across 5 seeds, and its weighted R² (does the line fit the model near the image?). "
-                   "IG: |sum of attributions - (F(x) - F(baseline))|, 0 for an exact integral.")
+                   f"across {stability_seeds} seeds, and its weighted R² (does the line fit the model near the "
+                   "image?). IG: |sum of attributions - (F(x) - F(baseline))|, 0 for an exact integral.")
     rows = []
     for name in models:
         rows.extend(quality_rows(name, numbers[name]["quality"]))
@@ -204,8 +206,8 @@ def _used_settings(images, masks, methods, per_image, common, checks, settings, 
         "segmentation": f"slic, n_segments={common['lime_segments']}",
         "images": min(checks["lime_images"], len(images)),
         "stability_images": min(checks["stability_images"], len(images)),
-        "stability_seeds": 5},
-        "deletion_insertion": {"images": min(checks["curve_images"], len(images)), "steps": 25,
+        "stability_seeds": checks["stability_seeds"]},
+        "deletion_insertion": {"images": min(checks["curve_images"], len(images)), "steps": checks["curve_steps"],
                                "deletion_baseline": "black (0)", "insertion_baseline": "blur"},
         "randomization_images": min(checks["randomization_images"], len(images)),
         "images": f"{len(images)} of {images.shape[1]}x{images.shape[2]}x{images.shape[3]}",
