@@ -29,7 +29,7 @@ from .lime.ridge import weighted_ridge
 from .lime.segmentation import BaseWrapper, SegmentationAlgorithm, fixed_segmentation, segment
 from .lime.text import IndexedCharacters, IndexedString, LimeTextExplainer, TextExplanation
 from .model_adapter import model_fn
-from .report.build import Report, explain_images, explanation_report, object_enrichment, quality_summary
+from .report import Report, explain_images, explanation_report, object_enrichment, quality_summary
 from .trust.curves import Curve, deletion_curve, insertion_curve
 from .trust.randomization import RandomizationResult, randomization_check
 from .trust.stability import (StabilityReport, explain_until_stable, fidelity, jaccard_at_k, spearman, stability,

@@ -1,4 +1,4 @@
-"""explain/report/build.py: the enrichment measure, the self-contained HTML, and the numbers behind it."""
+"""explain/report/: the enrichment measure, the self-contained HTML, and the numbers behind it."""
 import base64
 import io
 import json
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from explain.report.build import Report, explain_images, explanation_report, format_number, object_enrichment, verdict_sentences
+from explain.report import Report, explain_images, explanation_report, format_number, object_enrichment, verdict_sentences
 from tests.report_models import tiny_convnet
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -229,6 +229,19 @@ def test_explain_images_targets_are_the_predictions(scenes):
         explain_images(model, images[:1], ["a", "b", "c"], methods=("lime",))
 
 
+def test_the_settings_shown_are_the_ones_used(scenes):
+    """curve_steps and stability_seeds reach the checks, the settings table and the page's text."""
+    images, _, _ = scenes
+    tg.manual_seed(0)
+    report = explanation_report(tiny_convnet(), images[:2], ["wolf", "husky"], methods=("lime",), lime_samples=20,
+                                curve_images=1, stability_images=1, randomization_images=1, curve_steps=7,
+                                stability_seeds=3)
+    settings = report.numbers["settings"]
+    assert settings["lime"]["stability_seeds"] == 3 and settings["deletion_insertion"]["steps"] == 7
+    assert report.numbers["models"]["model"]["quality"]["lime"]["stability"]["seeds"] == 3
+    assert "across 3 seeds" in report.to_html()
+
+
 def test_verdict_is_made_from_the_numbers():
     def model(lime, gradcam):
         return {"quality": {"lime": {"enrichment": {"mean": lime, "sd": 0.1, "n": 20}},
@@ -260,9 +273,8 @@ def test_report_renders_in_a_real_browser(tmp_path, small_report):
 
 def test_quality_of_a_method_that_ignores_the_model(scenes, monkeypatch):
     """A stand-in 'IG' whose map is the image itself: |a| mass, its deltas averaged, and it fails randomisation."""
-    import explain
     from explain.attributions.result import Attribution
-    from explain.report.build import quality_summary
+    from explain.report import methods, quality_summary
 
     def image_as_map(model, x, target, **unused):
         x = np.asarray(x, dtype=np.float64)
@@ -270,7 +282,7 @@ def test_quality_of_a_method_that_ignores_the_model(scenes, monkeypatch):
         return Attribution(x * signs, "ig", np.broadcast_to(target, (len(x),)),
                            delta=np.linspace(-0.3, 0.1, len(x)))
 
-    monkeypatch.setattr(explain, "integrated_gradients", image_as_map, raising=False)
+    monkeypatch.setattr(methods, "integrated_gradients", image_as_map)   # the registry reads it at each call
     images, masks, _ = scenes
     tg.manual_seed(2)
     quality = quality_summary(tiny_convnet(), images[:3], ["wolf", "husky"], masks=masks[:3], methods=("ig",),

@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 import tinygrad_edu as tg
-from explain.report.build import format_number, shown, package_versions
+from explain.report import format_number, package_versions, shown
 from tinygrad_edu.io.atomic import atomic_write_text
 
 from . import report, story

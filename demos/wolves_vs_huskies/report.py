@@ -1,11 +1,11 @@
-"""The story's HTML report: explain.report.build.Report filled with this demo's figures and tables.
+"""The story's HTML report: explain.report.Report filled with this demo's figures and tables.
 
 Every number printed here is read from the results dict that is also written
 as JSON, so a reader can check any figure's numbers against the file. The
 sections follow the story: verdict, data, training, per-image explanations,
 enrichment and the background-swap test, settings.
 
-Read next: explain/report/build.py (the generic report builder).
+Read next: explain/report/enrichment.py (the measure, then the generic report builder).
 """
 import matplotlib
 import numpy as np
@@ -13,11 +13,12 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from explain.report.build import QUALITY_HEADER, Report, enrichment_words, format_number as number, mean_sd_text, quality_rows, randomization_figure
+from explain.report import (METHOD_TITLES, QUALITY_HEADER, Report, enrichment_words, format_number, mean_sd_text,
+                            quality_rows, randomization_figure)
 
 from .scenes import BACKGROUNDS, CLASS_NAMES, HUSKY, WOLF  # noqa: E402
+from .story import METHODS  # noqa: E402
 
-METHOD_NAMES = {"lime": "LIME", "gradcam": "Grad-CAM", "ig": "Integrated Gradients", "occlusion": "occlusion"}
 MODEL_NAMES = {"biased": "biased model", "debiased": "background-randomised model"}
 # (split, class, background) of the scenes shown one per row
 EXAMPLES = (("swapped_test", HUSKY, "snow"), ("swapped_test", WOLF, "grass"), ("swapped_test", WOLF, "forest"),
@@ -81,14 +82,14 @@ def explanation_figure(model_name, examples, maps, data):
         axes[row, 0].imshow(image)
         axes[row, 0].set_title(f"{example['label']} on {example['background']}\n"
                                f"says {example[model_name]['target']} "
-                               f"(p={number(example[model_name]['probability'])})", fontsize=8)
+                               f"(p={format_number(example[model_name]['probability'])})", fontsize=8)
         for col, method in enumerate(methods, start=1):
             heat = maps[method][row]
             axes[row, col].imshow(image.mean(axis=2), cmap="gray", alpha=0.6)
             shown = axes[row, col].imshow(heat, cmap="inferno", alpha=0.7, vmin=0, vmax=max(heat.max(), 1e-12))
             axes[row, col].contour(scenes.animal_masks[example["index"]], levels=[0.5], colors="cyan",
                                    linewidths=0.6)
-            axes[row, col].set_title(METHOD_NAMES[method], fontsize=8)
+            axes[row, col].set_title(METHOD_TITLES[method], fontsize=8)
             figure.colorbar(shown, ax=axes[row, col], fraction=0.046, pad=0.02)
         for axis in axes[row]:
             axis.set_xticks([]), axis.set_yticks([])
@@ -101,18 +102,19 @@ def verdict(results):
     biased, debiased = results["models"]["biased"], results["models"]["debiased"]
     lime_b, lime_d = biased["enrichment"]["lime"]["mean"], debiased["enrichment"]["lime"]["mean"]
     relies = "relies on the background" if lime_b < 1 else "does not look away from the animal"
-    return (f"The biased model {relies}: LIME enrichment {number(lime_b)} ({enrichment_words(lime_b, 'animal')}); "
-            f"after background randomisation {number(lime_d)}. On swapped scenes (wolves on grass, huskies in snow) "
-            f"its accuracy is {number(biased['accuracy']['swapped_test'])}, the de-biased model's "
-            f"{number(debiased['accuracy']['swapped_test'])}. With a flat grey background the biased model keeps "
-            f"{number(biased['background_swap_kept'])} of its predictions, the de-biased one "
-            f"{number(debiased['background_swap_kept'])}.")
+    return (f"The biased model {relies}: LIME enrichment {format_number(lime_b)} "
+            f"({enrichment_words(lime_b, 'animal')}); after background randomisation {format_number(lime_d)}. "
+            "On swapped scenes (wolves on grass, huskies in snow) its accuracy is "
+            f"{format_number(biased['accuracy']['swapped_test'])}, the de-biased model's "
+            f"{format_number(debiased['accuracy']['swapped_test'])}. With a flat grey background the biased model "
+            f"keeps {format_number(biased['background_swap_kept'])} of its predictions, the de-biased one "
+            f"{format_number(debiased['background_swap_kept'])}.")
 
 
 def enrichment_rows(results):
     rows = []
-    for method, label in METHOD_NAMES.items():
-        row = [label]
+    for method in METHODS:
+        row = [METHOD_TITLES[method]]
         for name in ("biased", "debiased"):
             row.append(mean_sd_text(results["models"][name]["enrichment"][method]))
         rows.append(row)
@@ -144,7 +146,8 @@ def build(results, data, example_maps, versions):
             counts = numbers["confusion"][split]
             report.table(["true \\ predicted"] + list(CLASS_NAMES),
                          [[CLASS_NAMES[i]] + list(counts[i]) for i in range(len(CLASS_NAMES))],
-                         caption=f"{MODEL_NAMES[name]}, {split_name}: accuracy {number(numbers['accuracy'][split])}")
+                         caption=f"{MODEL_NAMES[name]}, {split_name}: "
+                                 f"accuracy {format_number(numbers['accuracy'][split])}")
 
     report.section("Per-image explanations", "Each row is one test scene; each map explains the class the model "
                    "predicted, with its probability above the scene.")
@@ -160,7 +163,7 @@ def build(results, data, example_maps, versions):
     report.table(["method", MODEL_NAMES["biased"], MODEL_NAMES["debiased"]], enrichment_rows(results),
                  caption="Animal enrichment, mean ± sd over swapped test scenes.")
     report.table(["model", "kept with a grey background"],
-                 [[MODEL_NAMES[name], f"{number(results['models'][name]['background_swap_kept'])}"]
+                 [[MODEL_NAMES[name], f"{format_number(results['models'][name]['background_swap_kept'])}"]
                   for name in ("biased", "debiased")], caption="Background-swap test on the swapped test scenes.")
 
     report.section("How far to trust each method",

@@ -18,10 +18,10 @@
 4. Explain again: the maps move onto the animal, E rises above 1.
 
 Everything measured goes into one dict (the JSON), rounded as the report
-prints it (explain.report.build.shown), and the HTML is drawn from that dict, so the
+prints it (explain.report.shown), and the HTML is drawn from that dict, so the
 two always agree.
 
-Read next: report.py in this folder (the HTML), then explain/report/build.py.
+Read next: report.py in this folder (the HTML), then explain/report/enrichment.py.
 """
 import time
 
@@ -30,7 +30,7 @@ import numpy as np
 import explain
 import tinygrad_edu as tg
 from augment import RandomBackground
-from explain.report.build import mean_sd, object_enrichment, quality_summary, shown
+from explain.report import mean_sd, object_enrichment, quality_summary, shown
 from tinygrad_edu import functional as F
 from tinygrad_edu import optim
 
@@ -161,7 +161,7 @@ def evaluate(model, data, settings, seed):
 
 
 def quality(model, scenes, settings, seed):
-    """How far to trust each method (explain.report.build.quality_summary) on a few swapped test scenes."""
+    """How far to trust each method (explain.report.quality_summary) on a few swapped test scenes."""
     count = settings["quality_scenes"]
     return quality_summary(model, scenes.images[:count], CLASS_NAMES, masks=scenes.animal_masks[:count],
                            methods=METHODS, seed=seed, lime_samples=settings["quality_lime_samples"],

@@ -22,6 +22,14 @@ import sys
 import time
 
 import numpy as np
+from skimage import color, io, transform, util
+
+import tinygrad_edu as tg
+from tinygrad_edu.io.atomic import atomic_write_text
+from tinygrad_edu.nn import Module
+
+from .build import explanation_report
+from .methods import check_methods
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
 
@@ -85,8 +93,6 @@ def load_factory(spec):
 
 
 def build_model(spec, checkpoint):
-    import tinygrad_edu as tg
-    from tinygrad_edu.nn import Module
     factory = load_factory(spec)
     try:
         model = factory()
@@ -120,7 +126,6 @@ def image_files(folder, flag):
 
 def read_rgb(path, size):
     """(3, size, size) float32 in [0, 1]; greyscale and RGBA files are refused (module docstring)."""
-    from skimage import io, transform, util
     try:
         image = io.imread(path)
     except Exception as error:
@@ -135,7 +140,6 @@ def read_rgb(path, size):
 
 def read_mask(path, size):
     """(size, size) bool, True where the mask is white (> half the maximum)."""
-    from skimage import color, io, transform, util
     try:
         mask = io.imread(path)
     except Exception as error:
@@ -175,8 +179,6 @@ def parse_list(text, flag):
 # --------------------------------------------------------------------------- the command
 
 def run_report(args):
-    from .build import check_methods, explanation_report
-    from tinygrad_edu.io.atomic import atomic_write_text
     started = time.perf_counter()
     classes = parse_list(args.classes, "--classes")
     if len(classes) < 2:

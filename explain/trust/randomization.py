@@ -11,7 +11,7 @@ change once the weights it rests on are destroyed; a map that looks the same
 
 and the check passes when rho after re-initialising every layer is below a
 threshold (0.5). The user's model is never touched: the steps run on a copy.
-Read next: explain/report/build.py (every measure, in one report).
+Read next: explain/report/enrichment.py (every measure, in one report).
 """
 import copy
 from dataclasses import dataclass, field
