@@ -11,8 +11,8 @@ model_fn builds that function (softmax=False: the raw logits f(x)); the images
 arrive in LIME's layout (N, H, W, C) unless told otherwise.
 
 The gradient methods and the looks inside a network need the model itself.
-They share the small helpers below: the batch as (N, C, H, W) floats, the
-model's dtype, a layer found by its name, the first Conv2d, and `frozen`,
+They share the small helpers below: the batch as (N, C, H, W) floats (cast
+to ``model.dtype``), a layer found by its name, the first Conv2d, and `frozen`,
 which puts the model in eval mode with its parameter gradients off and
 restores every flag afterwards.
 Read next: explain/attributions/result.py (what the gradient methods return).
@@ -45,7 +45,7 @@ def model_fn(model, layout="NHWC", softmax=True, batch_size=64):
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     conv = first_conv(model)
     channels = conv.in_channels if conv is not None else None
-    dtype = model_dtype(model)
+    dtype = model.dtype
 
     def classifier_fn(images):
         images = _to_nchw(np.asarray(images), layout, channels).astype(dtype)
@@ -79,12 +79,6 @@ def _check_output(values):
 
 
 # --------------------------------------------------------------------------- the model as a model
-
-def model_dtype(model):
-    """The float dtype of the model's parameters (float32 for a model without any)."""
-    parameters = model.parameters()
-    return parameters[0].data.dtype if parameters else np.float32
-
 
 def as_batch(x, what="x"):
     """x as a float ndarray (N, C, H, W), with a clear error for anything else."""

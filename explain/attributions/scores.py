@@ -17,12 +17,12 @@ import numpy as np
 
 import tinygrad_edu as tg
 
-from ..model_adapter import as_batch, model_dtype
+from ..model_adapter import as_batch
 
 
 def prepare_batch(model, x):
     """x as an (N, C, H, W) array of the model's float dtype."""
-    return as_batch(x).astype(model_dtype(model), copy=False)
+    return as_batch(x).astype(model.dtype, copy=False)
 
 
 def check_logits(output, n_rows):

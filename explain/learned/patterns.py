@@ -19,7 +19,7 @@ import numpy as np
 
 import tinygrad_edu as tg
 
-from ..model_adapter import first_conv, frozen, model_dtype, resolve_layer
+from ..model_adapter import first_conv, frozen, resolve_layer
 
 
 class _Stop(Exception):
@@ -90,7 +90,7 @@ def maximize_activation(model, layer, channel, input_shape, steps=40, step_size=
         raise ValueError(f"jitter must be >= 0 pixels, got {jitter}")
     channel = int(channel)
     rng = np.random.default_rng(seed)
-    dtype = model_dtype(model)
+    dtype = model.dtype
     image = (0.5 + rng.uniform(-0.05, 0.05, size=(1,) + shape)).astype(np.float64)
     history = []
     with frozen(model):
