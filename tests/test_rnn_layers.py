@@ -66,7 +66,7 @@ def test_simple_rnn_gradcheck(cell):
 
 @pytest.mark.parametrize("cell, gates, states", [(F.lstm, 4, 2), (F.gru, 3, 1), (F.rnn_tanh, 1, 1)])
 def test_gradcheck_with_the_batch_split_over_threads(cell, gates, states, monkeypatch):
-    # Three blocks of rows on three threads; their gradients are joined and added (kernels/rnn_threads.py).
+    # Three blocks of rows on three threads; their gradients are joined and added (tinygrad_edu/runtime/threads.py).
     monkeypatch.setattr(rnn_threads, "MIN_BLOCK_STEP", 1)
     monkeypatch.setattr(rnn_threads, "available_threads", lambda: 3)
     rng = np.random.default_rng(12)

@@ -26,6 +26,7 @@ from .base import explain_labels, record_on
 from .checks import check_explainer_settings, check_positive_int
 from .perturb import predict_in_batches
 from .random_state import make_generator
+from . import text_page
 
 
 class IndexedString:
@@ -239,7 +240,6 @@ class TextExplanation:
         (show the class probabilities), ``text`` and ``opacity`` (the highlighted text).
         ``show_predicted_value`` is accepted for lime's regression mode, which text has not.
         """
-        from . import text_page as html_report
         if kwargs:
             raise TypeError(f"as_html got unexpected arguments {sorted(kwargs)}; expected labels, predict_proba, "
                             "show_predicted_value, text, opacity")
@@ -249,17 +249,17 @@ class TextExplanation:
                 raise KeyError(f"Label {label} not in explanation; explained labels are {list(self.local_exp)}")
         parts = []
         if predict_proba and self.predict_proba is not None:
-            parts.append(html_report.probability_panel(self.class_names, self.predict_proba))
+            parts.append(text_page.probability_panel(self.class_names, self.predict_proba))
         for label in labels:
             name = self.class_names[label] if label < len(self.class_names) else str(label)
-            parts.append(html_report.weights_panel(f"Words for {name}", self.as_list(label)))
+            parts.append(text_page.weights_panel(f"Words for {name}", self.as_list(label)))
         if text and labels:
             indexed = self.indexed_string
             first = labels[0]
             first_name = self.class_names[first] if first < len(self.class_names) else str(first)
-            parts.append(html_report.highlighted_text(indexed.tokens, indexed.token_feature,
+            parts.append(text_page.highlighted_text(indexed.tokens, indexed.token_feature,
                                                       self.weights(first), first_name, opacity))
-        return html_report.page(parts)
+        return text_page.page(parts)
 
     def save_to_file(self, file_path, labels=None, predict_proba=True, show_predicted_value=True, **kwargs):
         """Write as_html() to ``file_path`` atomically (the page needs no other file)."""

@@ -21,7 +21,7 @@ Read next: tinygrad_edu/conv/op.py.
 """
 import numpy as np
 
-from . import direct as conv_direct
+from . import direct
 from .reference import conv1d_from_conv2d, output_size
 from .im2col import col2im, im2col
 from ..runtime.memory import Scratch
@@ -50,7 +50,7 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation):
     direct path, the input itself, from which its backward loops read the windows.
     """
     if uses_direct_path(weight.shape, stride):
-        return conv_direct.conv2d_forward(x, weight, bias, padding, dilation)
+        return direct.conv2d_forward(x, weight, bias, padding, dilation)
     n_batch, channels = x.shape[:2]
     out_channels, _, kh, kw = weight.shape
     oh = output_size(x.shape[2], kh, stride[0], padding[0], dilation[0])
@@ -74,7 +74,7 @@ def conv2d_backward(grad_out, saved, weight, input_shape, stride, padding, dilat
     grad_input is None when ``need_input_grad`` is False (e.g. for the network's first layer).
     """
     if uses_direct_path(weight.shape, stride):
-        return conv_direct.conv2d_backward(grad_out, saved, weight, input_shape, padding, dilation, need_input_grad)
+        return direct.conv2d_backward(grad_out, saved, weight, input_shape, padding, dilation, need_input_grad)
     windows = saved
     out_channels, _, kh, kw = weight.shape
     n_batch, _, oh, ow = grad_out.shape

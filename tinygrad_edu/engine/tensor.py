@@ -84,7 +84,7 @@ class Tensor:
                  "_version", "_saved", "__weakref__")
     # Make ``ndarray + Tensor`` call Tensor.__radd__ instead of numpy's loop.
     __array_priority__ = 1000
-    # tensor_elementwise.py gives Tensor an elementwise ``==``; the autograd keys its
+    # elementwise.py gives Tensor an elementwise ``==``; the autograd keys its
     # bookkeeping by id() anyway, and identity hashing keeps tensors usable in sets
     # and as dict keys, as in PyTorch.
     __hash__ = object.__hash__
