@@ -88,16 +88,23 @@ def backward(root: Node, grad) -> None:
 
     Gradients arriving at a node are summed in ``pending`` until the node is
     reached; the node may then keep its total (``_keep_grad``: leaves add it
-    to ``.grad``, so repeated calls accumulate as in PyTorch) and pass it on.
+    to ``.grad``, so the gradients of separate forward passes accumulate, as
+    in PyTorch) and pass it on. The graph itself is left as it was; freeing
+    it after use is Tensor.backward's business (tensor.py).
     """
     with collector_paused():
-        _sweep(root, grad)
+        sweep(topological_order(root), grad)
 
 
-def _sweep(root: Node, grad) -> None:
-    pending = {id(root): grad}  # keyed by id(): the nodes stay alive in the order list
+def sweep(order: list[Node], grad) -> None:
+    """The walk itself, given ``topological_order(root)`` (root last) and dL/droot.
+
+    Tensor.backward sorts first so that it can refuse a graph an earlier
+    backward already freed before any ``.grad`` changes (tensor.py).
+    """
+    pending = {id(order[-1]): grad}  # keyed by id(): the nodes stay alive in the order list
     checking = _anomaly_mode.enabled
-    for node in reversed(topological_order(root)):
+    for node in reversed(order):
         node_grad = pending.pop(id(node), None)
         if node_grad is None:
             continue

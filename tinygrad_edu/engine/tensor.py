@@ -170,6 +170,8 @@ class Tensor:
 
         This is the one place where gradients are un-broadcast.
         """
+        if self._grad_fn is None:  # autograd.backward called directly on a freed graph
+            raise RuntimeError(_freed_graph_message(self))
         if self._saved:
             _check_saved(self)
         fitted = []
@@ -189,25 +191,54 @@ class Tensor:
         else:
             self.grad = self.grad + grad
 
-    def backward(self, grad=None):
-        """Fill ``.grad`` of every leaf this tensor depends on with d(self)/d(leaf)."""
+    def backward(self, gradient=None, retain_graph=None, *, grad=None):
+        """Fill ``.grad`` of every leaf this tensor depends on with d(self)/d(leaf).
+
+        As in PyTorch, the backward then frees the graph it went through: each
+        op's backward closure and the arrays it saved are dropped (most of the
+        graph's memory), so a second backward through any of those ops is a
+        RuntimeError. ``retain_graph=True`` keeps the graph for another
+        backward, which adds to ``.grad`` again. A new forward pass builds a
+        new graph, so the training loop's accumulation is untouched.
+        ``grad=`` is the older name of ``gradient``.
+        """
+        seed = self._seed_gradient(gradient if grad is None else grad)
+        with autograd.collector_paused():
+            order = autograd.topological_order(self)
+            for node in order:
+                if node._parents and node._grad_fn is None:
+                    raise RuntimeError(_freed_graph_message(node))
+            autograd.sweep(order, seed)
+            if not retain_graph:
+                for node in order:
+                    if node._parents:
+                        node._grad_fn, node._saved = None, ()
+
+    def _seed_gradient(self, grad):
+        """dself/dself to start the sweep: ones for a real scalar, else the gradient the caller gave."""
         if not self.requires_grad:
             raise RuntimeError(
                 f"backward() on a tensor that does not require grad (op '{self._op}'); "
                 "create its inputs with requires_grad=True"
             )
-        if grad is None:
-            if self._data.size != 1:
-                raise RuntimeError(
-                    f"backward() needs grad= for a non-scalar tensor of shape {self.shape}: "
-                    "pass a gradient of that shape, or reduce to a scalar first (e.g. .sum())"
-                )
-            grad = np.ones_like(self._data)
-        else:
+        if grad is not None:
             grad = _as_array(grad, self._data.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"backward(): grad has shape {grad.shape}, expected {self.shape}")
-        autograd.backward(self, grad)
+            return grad
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"backward() needs grad= for a non-scalar tensor of shape {self.shape}: "
+                "pass a gradient of that shape, or reduce to a scalar first (e.g. .sum())"
+            )
+        if self._data.dtype.kind == "c":
+            # d(real loss)/dz is defined, dz/dz for a complex z is not a gradient: PyTorch refuses too
+            raise RuntimeError(
+                f"backward() without a gradient needs a real scalar output, got a {self.dtype} scalar "
+                f"(op '{self._op}'): reduce it to a real number first (e.g. with abs()), "
+                "or pass gradient= explicitly"
+            )
+        return np.ones_like(self._data)
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and self._data.dtype.kind not in "fc":
@@ -336,6 +367,14 @@ def _number_dtype(number, next_to):
     if kind == "b":
         return np.int64
     return next_to
+
+
+def _freed_graph_message(node):
+    return (
+        f"backward() through a graph that an earlier backward() already freed (op '{node._op}'): "
+        "its saved values were released to save memory; pass retain_graph=True to the first backward() "
+        "to backpropagate through the graph again, or run the forward pass again"
+    )
 
 
 def _plain_data(value):
