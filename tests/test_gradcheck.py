@@ -127,3 +127,39 @@ def test_a_function_that_cuts_the_graph_gets_a_zero_analytic_gradient_and_fails(
 def test_a_function_that_does_not_return_a_tensor_is_refused():
     with pytest.raises(TypeError, match="expected fn to return a Tensor, got float"):
         gradcheck(lambda x: 1.0, _input((3,)))
+
+
+# -- a layer's Parameters passed as inputs too (the inputs are the objects the layer uses) -----
+
+def test_a_layer_whose_parameters_are_also_the_inputs_checks_true_and_keeps_their_grads():
+    layer = nn.Linear(3, 2).double()
+    layer.weight.grad = np.full((2, 3), 7.0)
+    assert gradcheck(lambda x, weight, bias: layer(x).tanh(), _input(), layer.weight, layer.bias)
+    np.testing.assert_array_equal(layer.weight.grad, np.full((2, 3), 7.0))  # not trained by the check
+    assert layer.bias.grad is None
+
+
+def test_the_same_leaf_passed_twice_checks_true():
+    x = _input((3,))
+    assert gradcheck(lambda a, b: (a * b).sum(), x, x)
+
+
+class _ScaleWithAWrongWeightGradient(nn.Module):
+    """y = x * w, with a backward that doubles dL/dw: a bug only the weight's check can see."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(np.array([0.5, -1.0, 2.0]))
+
+    def forward(self, x):
+        x_data, w_data = x.data, self.w.data
+        return Tensor._make(x_data * w_data, (x, self.w), lambda g: (g * w_data, 2 * g * x_data), "wrong_scale")
+
+
+def test_a_wrong_parameter_gradient_behind_a_layer_whose_parameters_are_inputs_is_still_caught():
+    layer = _ScaleWithAWrongWeightGradient()
+    assert gradcheck(lambda x: layer(x), _input())  # x's gradient is right
+    with pytest.raises(GradcheckError, match=r"gradient of input 1 \(shape \(3,\)\) at index \(0,\) is wrong: "
+                                             r"analytic -?[\d.]+, numerical"):
+        gradcheck(lambda x, w: layer(x), _input(), layer.w)
+    assert layer.w.grad is None

@@ -30,7 +30,13 @@ class GradcheckError(AssertionError):
 
 
 def _as_float64_input(value):
-    """Inputs must be float64 tensors; the array is used as is (views stay non-contiguous)."""
+    """Inputs must be float64 tensors; a leaf is checked as itself, the very object fn may also close over.
+
+    A copy would share the array but not the identity: a layer's Parameter
+    passed as an input as well would be perturbed through the shared array,
+    yet its gradient would land on the layer's own object, never the copy.
+    Only an input computed by an op (not a leaf) is cut from its graph.
+    """
     if not isinstance(value, Tensor):
         return value
     if value.dtype != np.float64:
@@ -38,6 +44,8 @@ def _as_float64_input(value):
             f"gradcheck needs float64 inputs (float32 rounding swamps the finite differences), "
             f"got {value.dtype}; convert with .double() or dtype=np.float64"
         )
+    if value.is_leaf:
+        return value
     return Tensor(value.data, requires_grad=value.requires_grad)
 
 
@@ -62,17 +70,22 @@ def _first_call(fn, inputs):
     return out
 
 
-def _backward_keeping_other_grads(objective, inputs):
-    """objective.backward(), restoring ``.grad`` of every leaf that is not a checked input."""
-    inputs_by_id = {id(value) for value in inputs}
-    others = [node for node in topological_order(objective)
-              if not node._parents and node.requires_grad and id(node) not in inputs_by_id]
-    kept = [node.grad for node in others]
+def _analytic_gradients(objective, inputs, checked):
+    """d objective / d inputs[i] for each checked i; afterwards every leaf's ``.grad`` is what it was."""
+    leaves = [node for node in topological_order(objective) if not node._parents and node.requires_grad]
+    kept = [node.grad for node in leaves]
     try:
+        for node in leaves:
+            node.grad = None  # each gradient starts from 0, whatever the leaf had collected
         objective.backward()
+        return [_grad_or_zeros(inputs[i]) for i in checked]
     finally:
-        for node, grad in zip(others, kept):
+        for node, grad in zip(leaves, kept):
             node.grad = grad
+
+
+def _grad_or_zeros(tensor):
+    return tensor.grad if tensor.grad is not None else np.zeros(tensor.shape)
 
 
 def gradcheck(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0, raise_exception=True):
@@ -92,13 +105,11 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0, raise_excepti
 
     objective = _scalar_objective(fn, inputs, weights)
     low_precision_op = None
+    analytic_grads = [np.zeros(inputs[i].shape) for i in checked]
     if objective.requires_grad:  # if not, no input reaches the output: every analytic gradient is 0
         low_precision_op = first_low_precision_op(objective, [inputs[i] for i in checked])
-        _backward_keeping_other_grads(objective, inputs)
-    for position in checked:
-        analytic = inputs[position].grad
-        if analytic is None:
-            analytic = np.zeros(inputs[position].shape)
+        analytic_grads = _analytic_gradients(objective, inputs, checked)
+    for position, analytic in zip(checked, analytic_grads):
         problem = _compare_with_central_differences(fn, inputs, weights, position, analytic, eps, atol, rtol)
         if problem and low_precision_op is not None:
             raise low_precision_error(fn, low_precision_op, problem)
