@@ -194,3 +194,47 @@ def test_glove_and_reviews_report_bad_bytes_the_same_way(tmp_path):
 def test_an_unknown_encoding_is_named_before_any_file_is_read(tmp_path, load):
     with pytest.raises(ValueError, match=r"encoding must name a Python text codec .* got 'utf-9'"):
         load(tmp_path)
+
+
+# -- tokenize's input and word2vec's header line --------------------------------------------------------------
+
+@pytest.mark.parametrize("text, got", [(None, r"got NoneType None$"), (3, r"got int 3$"),
+                                       (b"good film", r"got bytes b'good film'; decode bytes first")])
+def test_tokenize_refuses_what_is_not_text_naming_what_came(text, got):
+    from tinygrad_edu.io.datasets import tokenize
+
+    with pytest.raises(TypeError, match=r"^tokenize expected a str \(one text\), " + got):
+        tokenize(text)
+    with pytest.raises(TypeError, match=r"^tokenize expected a str"):
+        Vocabulary(["good", text])
+
+
+def test_a_word2vec_header_line_is_skipped_and_gives_the_dimension(tmp_path):
+    vocab = Vocabulary(["good good bad"], max_words=10)
+    (tmp_path / "vectors.txt").write_text("3 2\ngood 0.5 1\nother 1 1\nbad -2 0.25\n")
+    matrix, found = load_glove(tmp_path / "vectors.txt", vocab)
+    assert matrix.shape == (4, 2) and found == 2
+    np.testing.assert_array_equal(matrix[[vocab.index["good"], vocab.index["bad"]]], [[0.5, 1.0], [-2.0, 0.25]])
+
+
+def test_vectors_after_a_word2vec_header_must_have_its_dimension(tmp_path):
+    vocab = Vocabulary(["good bad"], max_words=10)
+    (tmp_path / "vectors.txt").write_text("2 3\ngood 0.5 1\nbad 1 2\n")
+    with pytest.raises(ValueError, match=r"vectors.txt:2: vector has 2 values, expected 3 \(the header on line 1"):
+        load_glove(tmp_path / "vectors.txt", vocab)
+    (tmp_path / "zero.txt").write_text("2 0\ngood\n")
+    with pytest.raises(ValueError, match=r"zero.txt:1: the header line '2 0' .* gives dimension 0; expected at least 1"):
+        load_glove(tmp_path / "zero.txt", vocab)
+    (tmp_path / "only.txt").write_text("400000 100\n")
+    with pytest.raises(ValueError, match=r"only.txt: no vectors found"):
+        load_glove(tmp_path / "only.txt", vocab)
+
+
+def test_two_integers_after_the_first_line_are_still_a_word_and_its_vector(tmp_path):
+    vocab = Vocabulary(["good 1990"], max_words=10)
+    (tmp_path / "glove.txt").write_text("good 0.5 1\n1990 3\n")
+    with pytest.raises(ValueError, match=r"glove.txt:2: vector has 1 values, expected 2$"):
+        load_glove(tmp_path / "glove.txt", vocab)
+    (tmp_path / "one.txt").write_text("good 0.5\n1990 3\n")  # a 1-d file: no header, no skipping
+    matrix, found = load_glove(tmp_path / "one.txt", vocab)
+    assert found == 2 and matrix[vocab.index["1990"], 0] == 3.0

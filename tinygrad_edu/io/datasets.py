@@ -7,7 +7,8 @@ of a strange shape three layers later.
     IDX (MNIST): 4 magic bytes (0, 0, type code, number of axes), one big-endian
         int32 per axis, then the values in C order.
     Review folder (IMDb): <root>/<split>/pos/*.txt and <root>/<split>/neg/*.txt.
-    GloVe: one word per line followed by its vector, separated by spaces.
+    GloVe: one word per line followed by its vector, separated by spaces (a first
+        line "count dimension", word2vec's text header, is skipped).
 
 Text becomes integer sequences the Keras way: a ``Vocabulary`` of the most
 frequent words (index 0 is padding, 1 is out-of-vocabulary), then
@@ -196,6 +197,11 @@ def load_review_folder(root, split="train", encoding="utf-8"):
 
 def tokenize(text):
     """Lower-case words; HTML line breaks (as in IMDb reviews) count as spaces."""
+    if not isinstance(text, str):
+        hint = "; decode bytes first, e.g. text.decode('utf-8')" if isinstance(text, (bytes, bytearray)) else ""
+        shown = repr(text)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise TypeError(f"tokenize expected a str (one text), got {type(text).__name__} {shown}{hint}")
     return re.findall(r"[a-z0-9']+", text.lower().replace("<br />", " "))
 
 
@@ -243,14 +249,27 @@ def pad_sequences(sequences, maxlen, padding="pre", truncating="pre", value=0):
     return out
 
 
+_WORD2VEC_HEADER = re.compile(r"\d+ \d+")  # "400000 100": word2vec's text format starts with count and dimension
+
+
+def _header_dimension(path, parts):
+    dim = int(parts[1])
+    if dim < 1:
+        raise ValueError(f"{path}:1: the header line '{parts[0]} {parts[1]}' (vector count and dimension) "
+                         f"gives dimension {dim}; expected at least 1")
+    return dim
+
+
 def load_glove(path, vocabulary, encoding="utf-8"):
     """An embedding matrix (len(vocabulary), dim): GloVe rows for known words, zeros elsewhere.
 
     Returns the matrix and the number of vocabulary words found in the file.
+    A first line of two integers, word2vec's "count dimension" header, is
+    skipped, and every vector must then have that dimension.
     Use it with ``nn.Embedding.from_pretrained(matrix, freeze=True)``.
     """
     _check_encoding(encoding)
-    matrix, dim, found, seen = None, None, 0, {}
+    matrix, dim, dim_source, found, seen = None, None, "", 0, {}
     with open(path, "rb") as handle:
         for line_number, raw_line in enumerate(handle, start=1):
             try:
@@ -260,11 +279,14 @@ def load_glove(path, vocabulary, encoding="utf-8"):
             parts = line.rstrip().split(" ")
             if len(parts) < 2:
                 continue
-            if dim is None:
-                dim = len(parts) - 1
+            if line_number == 1 and _WORD2VEC_HEADER.fullmatch(line.strip()):
+                dim, dim_source = _header_dimension(path, line.split()), " (the header on line 1 says so)"
+                continue
+            if matrix is None:
+                dim = dim or len(parts) - 1
                 matrix = np.zeros((len(vocabulary), dim), dtype=np.float32)
             if len(parts) - 1 != dim:
-                raise ValueError(f"{path}:{line_number}: vector has {len(parts) - 1} values, expected {dim}")
+                raise ValueError(f"{path}:{line_number}: vector has {len(parts) - 1} values, expected {dim}{dim_source}")
             row = vocabulary.index.get(parts[0])
             if row is not None:
                 if parts[0] in seen:
