@@ -164,3 +164,10 @@ def test_a_wrong_parameter_gradient_behind_a_layer_whose_parameters_are_inputs_i
                                              r"analytic -?[\d.]+, numerical"):
         gradcheck(lambda x, w: layer(x), _input(), layer.w)
     assert layer.w.grad is None
+
+
+def test_a_checked_input_the_function_ignores_reads_zero_not_the_grad_it_had():
+    x, unused = _input((3,)), _input((2,), seed=1)
+    unused.grad = np.full(2, 5.0)
+    assert gradcheck(lambda a, b: a * 2.0, x, unused)
+    np.testing.assert_array_equal(unused.grad, [5.0, 5.0])

@@ -72,7 +72,10 @@ def _first_call(fn, inputs):
 
 def _analytic_gradients(objective, inputs, checked):
     """d objective / d inputs[i] for each checked i; afterwards every leaf's ``.grad`` is what it was."""
-    leaves = [node for node in topological_order(objective) if not node._parents and node.requires_grad]
+    leaves = {id(node): node for node in topological_order(objective) if not node._parents and node.requires_grad}
+    for i in checked:  # a checked input fn never used must read 0, not a .grad it had collected before
+        leaves.setdefault(id(inputs[i]), inputs[i])
+    leaves = list(leaves.values())
     kept = [node.grad for node in leaves]
     try:
         for node in leaves:
