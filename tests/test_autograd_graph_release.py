@@ -128,3 +128,11 @@ def test_a_complex_scalar_with_an_explicit_gradient_and_a_real_loss_of_it_still_
 def test_a_complex_non_scalar_without_a_gradient_keeps_the_non_scalar_message():
     with pytest.raises(RuntimeError, match=r"backward\(\) needs grad= for a non-scalar tensor of shape \(2,\)"):
         (_complex_leaf((2,)) * 2.0).backward()
+
+
+def test_the_gradient_given_twice_under_both_names_is_refused():
+    x = _leaf()
+    with pytest.raises(TypeError, match=r"backward\(\) takes the gradient once, as gradient= or its older name "
+                                        r"grad=, got both"):
+        (x * 3.0).backward(np.ones(3), grad=np.ones(3))
+    assert x.grad is None

@@ -202,6 +202,8 @@ class Tensor:
         new graph, so the training loop's accumulation is untouched.
         ``grad=`` is the older name of ``gradient``.
         """
+        if gradient is not None and grad is not None:
+            raise TypeError("backward() takes the gradient once, as gradient= or its older name grad=, got both")
         seed = self._seed_gradient(gradient if grad is None else grad)
         with autograd.collector_paused():
             order = autograd.topological_order(self)
