@@ -55,8 +55,8 @@ def smoothgrad(model, x, target, samples=25, noise=0.15, seed=0, squared=False, 
         rng = np.random.default_rng(seed)
         noisy = batch[None] + (noise * spread)[None] * rng.standard_normal((samples,) + batch.shape)
         noisy = noisy.astype(batch.dtype).reshape((-1,) + batch.shape[1:])
-        grads, _ = in_batches(lambda inputs, t, images: input_gradient(model, inputs, t, "smoothgrad", images),
-                              batch_size, noisy, np.tile(targets, samples), np.tile(np.arange(len(batch)), samples))
+        grads, _ = in_batches(_gradients(model, "smoothgrad"), batch_size,
+                              noisy, np.tile(targets, samples), np.tile(np.arange(len(batch)), samples))
     grads = grads.reshape((samples,) + batch.shape)
     values = (grads ** 2 if squared else np.abs(grads)).mean(axis=0)
     settings = {"samples": samples, "noise": noise, "seed": seed, "squared": squared}
@@ -108,9 +108,8 @@ def integrated_gradients(model, x, target, baseline=0.0, steps=50, method="gauss
         difference = batch - base
         path = (base[None] + alphas.astype(batch.dtype)[:, None, None, None, None] * difference[None])
         path = path.reshape((-1,) + batch.shape[1:])
-        grads, _ = in_batches(lambda inputs, t, images: input_gradient(model, inputs, t, "integrated_gradients",
-                                                                      images),
-                              internal_batch_size, path, np.tile(targets, steps), np.tile(np.arange(len(batch)), steps))
+        grads, _ = in_batches(_gradients(model, "integrated_gradients"), internal_batch_size,
+                              path, np.tile(targets, steps), np.tile(np.arange(len(batch)), steps))
         average_grad = np.tensordot(weights, grads.reshape((steps,) + batch.shape), axes=1)
         values = difference * average_grad
         score_gain = (target_scores(model, batch, targets, "integrated_gradients")
@@ -119,6 +118,11 @@ def integrated_gradients(model, x, target, baseline=0.0, steps=50, method="gauss
     settings = {"baseline": baseline if np.ndim(baseline) == 0 else "array", "steps": steps, "method": method,
                 "internal_batch_size": internal_batch_size}
     return Attribution(values.astype(batch.dtype), "integrated_gradients", targets, settings, delta=delta)
+
+
+def _gradients(model, method):
+    """(rows, their targets, the image each row comes from) -> input_gradient, for in_batches."""
+    return lambda inputs, targets, images: input_gradient(model, inputs, targets, method, images)
 
 
 def _shape(batch):
