@@ -108,6 +108,8 @@ def as_batch(x, function, what="x", dtype=None):
         raise ValueError(f"{function}: {what} must be a batch of images (N, C, H, W), got shape {array.shape}")
     if array.shape[0] == 0:
         raise ValueError(f"{function}: {what} is an empty batch (shape {array.shape}); give at least one image")
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{function}: {what} must hold real numbers, got dtype {array.dtype}")
     if array.dtype.kind != "f":
         array = array.astype(np.float32)
     if dtype is not None:

@@ -73,6 +73,15 @@ def test_nan_or_inf_in_x_is_refused_by_name_with_its_place(name, value):
     assert modes_and_flags(model) == before   # the mode and the gradient flags are as they were
 
 
+@pytest.mark.parametrize("x, dtype", [(np.full((1, 3, 8, 8), "a"), "<U1"),
+                                      (np.zeros((1, 3, 8, 8), complex), "complex128")])
+def test_x_that_holds_no_real_numbers_is_named(x, dtype):
+    with pytest.raises(ValueError, match=rf"^saliency: x must hold real numbers, got dtype {dtype}$"):
+        explain.saliency(small_convnet(), x, 0)
+    with pytest.raises(ValueError, match=rf"image must hold numbers \(float or uint8\); got dtype {dtype}"):
+        explain.LimeImageExplainer().explain_instance(x[0].transpose(1, 2, 0), lambda b: np.ones((len(b), 1)))
+
+
 def test_a_value_that_overflows_the_models_dtype_is_caught_after_the_cast():
     x = images().astype(np.float64)
     x[0, 0, 0, 0] = 1e300   # finite as float64, inf as the model's float32

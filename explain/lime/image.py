@@ -36,7 +36,7 @@ def check_image(image, function="LimeImageExplainer.explain_instance"):
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3)):
         raise ValueError(
             f"image must have shape (H, W), (H, W, 1) or (H, W, 3); got shape {image.shape}")
-    if not (np.issubdtype(image.dtype, np.number) or image.dtype == np.bool_):
+    if image.dtype.kind not in "biuf":   # complex numbers have no order, so no pixel value
         raise ValueError(f"image must hold numbers (float or uint8); got dtype {image.dtype}")
     if image.shape[0] < 2 or image.shape[1] < 2:
         raise ValueError(f"image must be at least 2x2 pixels; got shape {image.shape}")
