@@ -347,6 +347,14 @@ def test_occlusion_counts_the_masks_of_all_its_windows(monkeypatch):
         explain.occlusion(big_convnet(), BIG, 0, window=1, stride=1)
 
 
+def test_maximize_activation_input_shape_is_bounded_by_the_memory_it_takes(budget_of_2_gib):
+    with pytest.raises(ValueError, match=re.escape(
+            "maximize_activation: input_shape (3, 100000, 100000) would hold images of 3x100000x100000 values and "
+            "their gradients at once (1.31 TiB), more than the budget of 2 GiB (half the memory this process may "
+            "use); use a smaller input_shape") + "$"):
+        explain.maximize_activation(big_convnet(), "0", 0, (3, 100000, 100000), steps=1)
+
+
 def test_the_largest_count_the_message_offers_is_accepted(monkeypatch):
     monkeypatch.setattr(checks, "memory_budget", lambda: 10 * 2**20)
     with pytest.raises(ValueError, match=r"use steps <= (\d+)$") as error:

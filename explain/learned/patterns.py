@@ -19,7 +19,7 @@ import numpy as np
 
 import tinygrad_edu as tg
 
-from ..lime.checks import check_finite, check_index
+from ..lime.checks import check_finite, check_index, check_memory
 from ..model_adapter import first_conv, frozen, resolve_layer
 
 
@@ -85,6 +85,10 @@ def maximize_activation(model, layer, channel, input_shape, steps=40, step_size=
     """
     _, module = resolve_layer(model, layer)
     shape = _check_input_shape(input_shape)
+    # the image, its shifted copy and its gradient, in float64 and the model's dtype: 41 bytes a value, measured
+    check_memory("maximize_activation", 48 * int(np.prod(shape)),
+                 f"input_shape {shape} would hold images of {'x'.join(map(str, shape))} values and their gradients",
+                 "use a smaller input_shape")
     steps, jitter, channel = _check_ascent(steps, step_size, jitter, tv_weight, l2_weight, channel)
     rng = np.random.default_rng(seed)
     dtype = model.dtype
