@@ -14,7 +14,8 @@ The gradient methods and the looks inside a network need the model itself.
 They share the small helpers below: the batch as (N, C, H, W) floats (cast
 to ``model.dtype``), a layer found by its name, the first Conv2d, and `frozen`,
 which puts the model in eval mode with its parameter gradients off and
-restores every flag afterwards.
+restores every flag afterwards. Every image that comes in and every score
+that comes out is checked to be finite (lime/checks.py's check_finite).
 Read next: explain/attributions/result.py (what the gradient methods return).
 """
 from collections import OrderedDict
@@ -24,6 +25,8 @@ import numpy as np
 import tinygrad_edu as tg
 from tinygrad_edu import functional as F
 from tinygrad_edu.nn import Conv2d
+
+from .lime.checks import check_finite
 
 LAYOUTS = ("NHWC", "NCHW")
 
@@ -41,14 +44,14 @@ def model_fn(model, layout="NHWC", softmax=True, batch_size=64):
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     conv = first_conv(model)
     channels = conv.in_channels if conv is not None else None
     dtype = model.dtype
 
     def classifier_fn(images):
-        images = _to_nchw(np.asarray(images), layout, channels).astype(dtype)
+        images = _to_nchw(check_finite(np.asarray(images), "model_fn", "images"), layout, channels).astype(dtype)
         with modes_kept(model):   # predict leaves every module in the root's mode
             logits = _check_output(tg.predict(model, images, int(batch_size))).astype(np.float64)
         return F.softmax(tg.Tensor(logits), axis=1).data if softmax else logits
@@ -75,19 +78,44 @@ def _to_nchw(images, layout, channels):
 def _check_output(values):
     if values.ndim != 2:
         raise ValueError(f"model_fn needs a model whose output is (N, classes), got shape {values.shape}")
+    check_model_finite(values, "model_fn")
     return values
+
+
+def check_model_finite(scores, function, images=None):
+    """The model's scores (rows, classes) when finite; else one line naming the image (images[row] if given).
+
+    The images were checked first, so NaN or inf here comes from the model itself.
+    """
+    finite = np.isfinite(scores).all(axis=1)
+    if not finite.all():
+        row = int(np.argmin(finite))
+        image = row if images is None else int(images[row])
+        raise ValueError(f"{function}: the model returned NaN or inf for image {image} "
+                         "(do its weights hold NaN?)")
+    return scores
 
 
 # --------------------------------------------------------------------------- the model as a model
 
-def as_batch(x, what="x"):
-    """x as a float ndarray (N, C, H, W), with a clear error for anything else."""
+def as_batch(x, function, what="x", dtype=None):
+    """x as a float ndarray (N, C, H, W) of finite numbers, N >= 1, with a clear error for anything else.
+
+    `dtype` (e.g. the model's) is cast to before the check, so a value that overflows it is caught too.
+    """
     array = np.asarray(x.data if isinstance(x, tg.Tensor) else x)
     if array.ndim != 4:
-        raise ValueError(f"{what} must be a batch of images (N, C, H, W), got shape {array.shape}")
+        raise ValueError(f"{function}: {what} must be a batch of images (N, C, H, W), got shape {array.shape}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{function}: {what} is an empty batch (shape {array.shape}); give at least one image")
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{function}: {what} must hold real numbers, got dtype {array.dtype}")
     if array.dtype.kind != "f":
         array = array.astype(np.float32)
-    return array
+    if dtype is not None:
+        with np.errstate(over="ignore"):   # an overflow becomes inf, which check_finite names
+            array = array.astype(dtype, copy=False)
+    return check_finite(array, function, what)
 
 
 def named_layers(model):

@@ -74,13 +74,13 @@ def grad_cam(model, x, target, layer=None, relu=True):
         return captured["A"]
 
     with frozen(model):
-        batch, targets = batch_and_targets(model, x, target)
+        batch, targets = batch_and_targets(model, x, target, "grad_cam")
         handle = module.register_forward_hook(cut_here)
         try:
             output = model(tg.Tensor(batch))
         finally:
             handle.remove()
-        check_logits(output, len(batch))
+        check_logits(output, len(batch), "grad_cam")
         if "A" not in captured:
             raise ValueError(f"layer '{name}' did not run in the model's forward pass")
         activation = captured["A"]

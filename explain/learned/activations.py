@@ -9,6 +9,8 @@ channel, so Chollet's display standardises each one before drawing it:
 
 and every channel uses the whole colour range. A channel with std 0 (after a
 ReLU: all zero) carries no information about this image: it is drawn "dead".
+The pass runs in eval mode (Dropout is the identity there), as
+every other method does, and every module's mode is restored afterwards.
 The next two files show the other two pictures of what a network learned: the
 filters themselves, and the input each filter responds to most.
 Read next: explain/learned/filters.py (a layer's weights as small images).
@@ -19,7 +21,7 @@ import numpy as np
 
 import tinygrad_edu as tg
 
-from ..model_adapter import as_batch, named_layers, resolve_layer
+from ..model_adapter import as_batch, frozen, named_layers, resolve_layer
 
 CHOLLET_SCALE, CHOLLET_CENTRE = 64.0, 128.0
 
@@ -29,11 +31,12 @@ def activations(model, x, layers=None):
 
     Names are those of ``model.named_modules()`` ("0", "3", "features.1", ...).
     The hooks are always removed, even if the forward pass fails. x is an
-    (N, C, H, W) array or Tensor; the pass runs under no_grad. (Chollet,
+    (N, C, H, W) array or Tensor; the pass runs in eval mode under no_grad,
+    and the model's modes and parameter flags are as before afterwards. (Chollet,
     "Deep Learning with Python", 1st ed., §5.4.1: a model that returns every
     layer's output; here the hooks do that for any Module.)
     """
-    batch = as_batch(x)
+    batch = as_batch(x, "activations")
     chosen = named_layers(model) if layers is None else OrderedDict(
         resolve_layer(model, layer) for layer in ([layers] if isinstance(layers, str) else layers))
     recorded = OrderedDict((name, None) for name in chosen)
@@ -47,7 +50,7 @@ def activations(model, x, layers=None):
     try:
         for name, module in chosen.items():
             handles.append(module.register_forward_hook(recorder(name)))
-        with tg.no_grad():
+        with frozen(model), tg.no_grad():
             model(tg.Tensor(batch))
     finally:
         for handle in handles:

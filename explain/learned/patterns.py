@@ -19,6 +19,7 @@ import numpy as np
 
 import tinygrad_edu as tg
 
+from ..lime.checks import check_finite, check_index, check_memory
 from ..model_adapter import first_conv, frozen, resolve_layer
 
 
@@ -84,21 +85,21 @@ def maximize_activation(model, layer, channel, input_shape, steps=40, step_size=
     """
     _, module = resolve_layer(model, layer)
     shape = _check_input_shape(input_shape)
-    if int(steps) < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
-    if int(jitter) < 0:
-        raise ValueError(f"jitter must be >= 0 pixels, got {jitter}")
-    channel = int(channel)
+    # the image, its shifted copy and its gradient, in float64 and the model's dtype: 41 bytes a value, measured
+    check_memory("maximize_activation", 48 * int(np.prod(shape)),
+                 f"input_shape {shape} would hold images of {'x'.join(map(str, shape))} values and their gradients",
+                 "use a smaller input_shape")
+    steps, jitter, channel = _check_ascent(steps, step_size, jitter, tv_weight, l2_weight, channel)
     rng = np.random.default_rng(seed)
     dtype = model.dtype
     image = (0.5 + rng.uniform(-0.05, 0.05, size=(1,) + shape)).astype(np.float64)
     history = []
     with frozen(model):
-        for _ in range(int(steps)):
+        for _ in range(steps):
             shift = tuple(rng.integers(-jitter, jitter + 1, size=2)) if jitter else (0, 0)
             x = tg.Tensor(np.roll(image, shift, axis=(2, 3)).astype(dtype), requires_grad=True)
             activation = _channel_objective(model, module, x, channel)
-            history.append(float(activation.data))
+            history.append(_finite_activation(activation, len(history)))
             objective = activation
             if tv_weight:
                 objective = objective - tv_weight * _total_variation(x)
@@ -108,8 +109,32 @@ def maximize_activation(model, layer, channel, input_shape, steps=40, step_size=
             grad = np.roll(np.asarray(x.grad, dtype=np.float64), tuple(-s for s in shift), axis=(2, 3))
             image = image + step_size * grad / (np.sqrt(np.mean(grad ** 2)) + 1e-5)
         with tg.no_grad():
-            history.append(float(_channel_objective(model, module, tg.Tensor(image.astype(dtype)), channel).data))
+            last = _channel_objective(model, module, tg.Tensor(image.astype(dtype)), channel)
+            history.append(_finite_activation(last, len(history)))
     return FilterPattern(image[0], np.array(history))
+
+
+def _check_ascent(steps, step_size, jitter, tv_weight, l2_weight, channel):
+    """(steps, jitter, channel) as ints, each named when it is not what the ascent needs."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise ValueError(f"steps must be a whole number of ascent steps, got {steps!r}")
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
+    if isinstance(jitter, bool) or not isinstance(jitter, (int, np.integer)) or jitter < 0:
+        raise ValueError(f"jitter must be a whole number of pixels >= 0, got {jitter!r}")
+    for name, value in (("step_size", step_size), ("tv_weight", tv_weight), ("l2_weight", l2_weight)):
+        if np.ndim(value) != 0 or np.asarray(value).dtype.kind not in "iuf":
+            raise ValueError(f"maximize_activation: {name} must be a number, got {value!r}")
+        check_finite(value, "maximize_activation", name)
+    return int(steps), int(jitter), check_index(channel, "channel")
+
+
+def _finite_activation(activation, step):
+    value = float(activation.data)
+    if not np.isfinite(value):
+        raise ValueError(f"maximize_activation: the channel's mean activation is {value} at step {step} "
+                         "(do the model's weights hold NaN, or is step_size too large?)")
+    return value
 
 
 def deprocess(image):

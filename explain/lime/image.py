@@ -15,7 +15,7 @@ local_exp, intercept, top_labels), so lime code runs unchanged. Differences:
     and the fit is deterministic, so the same seed gives the same explanation;
   * the default segmentation is slic sized to the image (lime: quickshift, 3 superpixels at 64x64);
   * score and local_pred are kept per label (lime overwrote them label by label);
-  * grayscale (H, W) and (H, W, 1) work, and the classifier sees the layout it was given;
+  * grayscale (H, W) and (H, W, 1) work, the classifier sees the layout it was given, float16 comes as float32;
   * hide_color may also be 'mean' (the default) or 'blur'; `explanation.fill` says which.
 Read next: explain/lime/text.py (the same algorithm with words as features).
 """
@@ -24,26 +24,27 @@ import numpy as np
 from .distances import distances_to_original, exponential_kernel
 from .fills import make_fill
 from .base import explain_labels, record_on
-from .checks import check_explainer_settings, check_positive_int
+from .checks import check_count_fits, check_explainer_settings, check_finite, check_positive_int
 from .perturb import perturbed_images, predict_in_batches, sample_on_off
 from .random_state import make_generator
 from .segmentation import ALGORITHMS, check_segments, segment
 
 
-def check_image(image):
-    """The image as given, and an (H, W, C) view of it; clear errors for anything else."""
+def check_image(image, function="LimeImageExplainer.explain_instance"):
+    """The image as given (float16 as float32), and an (H, W, C) view of it; clear errors for anything else."""
     image = np.asarray(image)
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3)):
         raise ValueError(
             f"image must have shape (H, W), (H, W, 1) or (H, W, 3); got shape {image.shape}")
-    if not (np.issubdtype(image.dtype, np.number) or image.dtype == np.bool_):
+    if image.dtype.kind not in "biuf":   # complex numbers have no order, so no pixel value
         raise ValueError(f"image must hold numbers (float or uint8); got dtype {image.dtype}")
     if image.shape[0] < 2 or image.shape[1] < 2:
         raise ValueError(f"image must be at least 2x2 pixels; got shape {image.shape}")
-    if np.issubdtype(image.dtype, np.floating) and not np.all(np.isfinite(image)):
-        raise ValueError("image contains NaN or inf")
+    check_finite(image, function, "image")
     if image.dtype == np.bool_:
         image = image.astype(np.uint8)
+    if image.dtype == np.float16:   # lime computes in float too; Numba has no float16
+        image = image.astype(np.float32)
     image_hwc = image if image.ndim == 3 else image[..., None]
     return image, image_hwc
 
@@ -150,7 +151,7 @@ class LimeImageExplainer:
                          distance_metric="cosine", model_regressor=None, random_seed=None):
         """Explain classifier_fn's prediction on `image`; returns an ImageExplanation.
 
-        classifier_fn takes a batch (b,) + image.shape in the image's dtype and returns (b, K)
+        classifier_fn takes a batch (b,) + image.shape in the image's dtype (float32 for float16) and returns (b, K)
         probabilities. segmentation_fn takes the (H, W, 3) image and returns (H, W) labels; it
         may also be 'slic' (default), 'quickshift' or 'felzenszwalb' for our size-scaled
         defaults. random_seed pins the segmentation seed; by default it is drawn from random_state.
@@ -162,9 +163,14 @@ class LimeImageExplainer:
         if random_seed is None:
             random_seed = int(self.rng.integers(0, 2**31 - 1))
         segments = self._segment(image_hwc, segmentation_fn, random_seed)
+        num_superpixels = int(segments.max()) + 1
+        # the surrogate's fit holds the (num_samples, d) on/off matrix as float64 four times over (measured)
+        check_count_fits("LimeImageExplainer.explain_instance", "num_samples", num_samples, 34 * num_superpixels + 128,
+                         f"4 float64 copies of the {num_samples}x{num_superpixels} matrix of samples by superpixels",
+                         minimum=2)
         fill_image, fill_name = make_fill(image_hwc, segments, hide_color)
 
-        samples = sample_on_off(self.rng, num_samples, int(segments.max()) + 1)
+        samples = sample_on_off(self.rng, num_samples, num_superpixels)
         distances = distances_to_original(samples, distance_metric)
         kernel_weights = self.kernel(distances, self.kernel_width)
 

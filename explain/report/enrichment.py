@@ -17,6 +17,8 @@ Read next: explain/report/numbers.py (how every number is shown).
 """
 import numpy as np
 
+from ..lime.checks import check_finite
+
 # How a method's values become the non-negative mass m of the enrichment (module docstring):
 # maps whose sign means "for / against the class" keep their positive part (LIME, Grad-CAM
 # after its ReLU); pixel attributions count their size, |a| summed over the channels.
@@ -36,8 +38,7 @@ def object_enrichment(heatmap, mask):
         raise ValueError(f"object_enrichment: mask has shape {mask.shape}, heat map has {heatmap.shape}")
     if mask.dtype != np.bool_:
         raise ValueError(f"object_enrichment expected a boolean mask (True = object), got dtype {mask.dtype}")
-    if not np.all(np.isfinite(heatmap)):
-        raise ValueError("object_enrichment: the heat map contains NaN or inf")
+    check_finite(heatmap, "object_enrichment", "heatmap")
     if heatmap.min() < 0:
         raise ValueError(f"object_enrichment needs a non-negative map (smallest value {heatmap.min():.3g}); "
                          "pass the positive part or the absolute value")

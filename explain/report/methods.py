@@ -20,6 +20,8 @@ from ..attributions.gradcam import grad_cam
 from ..attributions.gradients import integrated_gradients, saliency, smoothgrad
 from ..attributions.perturbation import occlusion
 from ..attributions.result import Attribution
+from ..attributions.scores import check_targets
+from ..lime.checks import check_finite
 from ..lime.image import LimeImageExplainer
 from ..lime.segmentation import SegmentationAlgorithm
 from ..model_adapter import model_fn
@@ -94,10 +96,14 @@ def check_methods(methods):
 
 
 def check_inputs(images, masks, class_names):
-    """images (N, C, H, W) as float32, masks boolean (N, H, W) or None, and at least 2 class names."""
+    """images (N >= 1, C, H, W) of finite numbers as float32, masks boolean (N, H, W) or None, >= 2 class names."""
     images = np.asarray(images)
     if images.ndim != 4:
         raise ValueError(f"images must be (N, C, H, W), got shape {images.shape}")
+    if images.shape[0] == 0:
+        raise ValueError(f"explain_images: images is an empty batch (shape {images.shape}); give at least one image")
+    if images.dtype.kind not in "biuf":
+        raise ValueError(f"explain_images: images must hold numbers, got dtype {images.dtype}")
     if masks is not None:
         masks = np.asarray(masks)
         if masks.shape != (images.shape[0],) + images.shape[2:] or masks.dtype != np.bool_:
@@ -105,7 +111,7 @@ def check_inputs(images, masks, class_names):
                              f"got {masks.dtype} {masks.shape}")
     if len(class_names) < 2:
         raise ValueError(f"class_names needs at least 2 names, got {list(class_names)}")
-    return images.astype(np.float32), masks
+    return check_finite(images.astype(np.float32), "explain_images", "images"), masks
 
 
 def explain_images(model, images, class_names, masks=None, methods=DEFAULT_METHODS, seed=0,
@@ -122,7 +128,8 @@ def explain_images(model, images, class_names, masks=None, methods=DEFAULT_METHO
     if probabilities.shape[1] != len(class_names):
         raise ValueError(f"the model gives {probabilities.shape[1]} classes, class_names has "
                          f"{len(class_names)}: {list(class_names)}")
-    targets = probabilities.argmax(axis=1) if targets is None else np.broadcast_to(targets, (len(images),))
+    targets = (probabilities.argmax(axis=1) if targets is None
+               else check_targets(targets, len(images), probabilities.shape[1]))   # 1.5 or True is no class
     functions = method_functions(lime_samples, lime_fill, lime_segments, seed)
     result = {"targets": np.asarray(targets), "probabilities": probabilities,
               "class_names": list(class_names), "methods": {}}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..attributions.result import Attribution
-from ..lime.checks import check_positive_int
+from ..lime.checks import check_finite, check_index, check_positive_int
 from ..lime.fills import blur_fill, constant_fill, to_dtype
 from ..lime.image import check_image
 from ..lime.perturb import predict_in_batches
@@ -31,12 +31,12 @@ class Curve:
     auc: float
 
 
-def _baseline(image_hwc, baseline):
+def _baseline(image_hwc, baseline, function):
     if isinstance(baseline, str):
         if baseline != "blur":
             raise ValueError(f"baseline must be 'blur', a colour value or an image; got {baseline!r}")
         return to_dtype(blur_fill(image_hwc), image_hwc.dtype)
-    baseline = np.asarray(baseline)
+    baseline = check_finite(np.asarray(baseline), function, "baseline")
     if baseline.ndim >= 2:
         if baseline.size != image_hwc.size:
             raise ValueError(f"baseline image has shape {baseline.shape}, image has {image_hwc.shape}")
@@ -44,25 +44,27 @@ def _baseline(image_hwc, baseline):
     return to_dtype(constant_fill(image_hwc, baseline), image_hwc.dtype)
 
 
-def _attribution_map(attribution):
-    """An (H, W) map from an array or from an Attribution of one image (its heatmap())."""
+def _attribution_map(attribution, function):
+    """An (H, W) map of finite numbers from an array or from an Attribution of one image (its heatmap())."""
     if isinstance(attribution, Attribution):
         if len(attribution) != 1:
             raise ValueError(f"deletion/insertion curves take one image's Attribution, got {len(attribution)} "
                              "rows; pass attribution.heatmap()[i] (or slice the batch) for image i")
-        return np.asarray(attribution.heatmap()[0], dtype=np.float64)
-    return np.asarray(attribution, dtype=np.float64)
+        attribution = attribution.heatmap()[0]
+    # a NaN sorts last, so a NaN map would rank its pixels as if it meant something
+    return check_finite(np.asarray(attribution, dtype=np.float64), function, "attribution")
 
 
 def _pixel_curve(image, classifier_fn, attribution, label, num_steps, batch_size, moving_to_baseline,
-                 baseline):
-    image, image_hwc = check_image(image)
-    attribution = _attribution_map(attribution)
+                 baseline, function):
+    image, image_hwc = check_image(image, function)
+    attribution = _attribution_map(attribution, function)
     if attribution.shape != image.shape[:2]:
         raise ValueError(f"attribution must have shape (H, W) = {image.shape[:2]}, got {attribution.shape}")
+    label = check_index(label, "label")
     num_steps = check_positive_int(num_steps, "num_steps")
     batch_size = check_positive_int(batch_size, "batch_size")
-    baseline_hwc = _baseline(image_hwc, baseline)
+    baseline_hwc = _baseline(image_hwc, baseline, function)
     # rank 0 = most important pixel; at step s the first counts[s] ranks have moved
     order = np.argsort(-attribution.ravel(), kind="stable")
     rank = np.empty(order.size, dtype=np.int64)
@@ -86,9 +88,11 @@ def _pixel_curve(image, classifier_fn, attribution, label, num_steps, batch_size
 
 def deletion_curve(image, classifier_fn, attribution, label, num_steps=50, baseline=0.0, batch_size=51):
     """Remove the most important pixels first (into `baseline`); a faithful map gives a low AUC."""
-    return _pixel_curve(image, classifier_fn, attribution, label, num_steps, batch_size, True, baseline)
+    return _pixel_curve(image, classifier_fn, attribution, label, num_steps, batch_size, True, baseline,
+                        "deletion_curve")
 
 
 def insertion_curve(image, classifier_fn, attribution, label, num_steps=50, baseline="blur", batch_size=51):
     """Insert the most important pixels first (onto `baseline`); a faithful map gives a high AUC."""
-    return _pixel_curve(image, classifier_fn, attribution, label, num_steps, batch_size, False, baseline)
+    return _pixel_curve(image, classifier_fn, attribution, label, num_steps, batch_size, False, baseline,
+                        "insertion_curve")

@@ -117,7 +117,7 @@ def randomization_check(model, x, target, method, seed=0, threshold=0.5):
     """
     if not callable(method):
         raise TypeError(f"method must be a callable (model, x, target) -> Attribution, got {type(method).__name__}")
-    x = as_batch(x)
+    x = as_batch(x, "randomization_check")
     name = getattr(method, "__name__", type(method).__name__)
     copied = copy.deepcopy(model)            # the user's model keeps its weights, grads and hooks
     copied.load_state_dict(model.state_dict())
