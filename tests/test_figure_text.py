@@ -57,7 +57,8 @@ def test_words_with_dollar_signs_in_the_weight_bars_and_the_highlighted_text(dol
     assert_drawn_as_written(bars, VALID_MATH, UNKNOWN_COMMAND)
     highlighted = plot_text_explanation(dollar_explanation, label=1)
     assert_drawn_as_written(highlighted, VALID_MATH, UNKNOWN_COMMAND)
-    assert "".join(text.get_text() for text in highlighted.axes[0].texts) == dollar_explanation.indexed_string.raw_string()
+    drawn = "".join(text.get_text() for text in highlighted.axes[0].texts)
+    assert drawn == dollar_explanation.indexed_string.raw_string()
 
 
 def test_a_layer_named_with_dollar_signs_in_the_activation_grid():

@@ -164,7 +164,7 @@ def image_files(folder, flag):
     return names
 
 
-def _shape_text(picture):
+def _header_shape(picture):
     """The shape skimage would give, (H, W) or (H, W, C), from the header."""
     width, height = picture.size
     channels = len(_bands(picture))
@@ -174,7 +174,7 @@ def _shape_text(picture):
 def read_rgb(path, size):
     """(3, size, size) float32 in [0, 1]; greyscale and RGBA files are refused (module docstring)."""
     with open_picture(path, "image") as picture:
-        shape = _shape_text(picture)
+        shape = _header_shape(picture)
         if len(shape) != 3 or shape[2] != 3:
             kind = "greyscale" if len(shape) == 2 else f"{shape[2]} channels"
             raise UsageError(f"image {path} has shape {shape} ({kind}); expected RGB (H, W, 3). Convert it "
@@ -228,7 +228,8 @@ def load_data(args):
         # lexists: a FIFO or a broken link is there, and read_mask says what is wrong with it
         missing = [n for n in names if not os.path.lexists(os.path.join(args.masks, n))]
         if missing:
-            raise UsageError(f"--masks: no mask for {', '.join(missing)} in {args.masks} (same file names as the images)")
+            raise UsageError(f"--masks: no mask for {', '.join(missing)} in {args.masks} "
+                             "(same file names as the images)")
         masks = np.stack([read_mask(os.path.join(args.masks, n), args.size, os.path.join(args.images, n))
                           for n in names])
     return names, images, masks
