@@ -1,5 +1,6 @@
 """explain/report/: the enrichment measure, the self-contained HTML, and the numbers behind it."""
 import base64
+import html
 import io
 import json
 import os
@@ -297,3 +298,37 @@ def test_quality_of_a_method_that_ignores_the_model(scenes, monkeypatch):
     assert all(c == pytest.approx(1.0) for c in quality["randomization"]["correlations"])
     sentences = verdict_sentences({"m": {"quality": {"ig": quality}}})
     assert "IG fails" in sentences[0]
+
+
+MATHTEXT_NAME = "$\\notacommand$ and $x^2$ <b>"
+
+
+def test_user_text_is_drawn_as_written_never_as_mathtext_and_escaped_in_the_page(scenes, monkeypatch):
+    """A class, model, test set, file name or title with dollar signs: shown as written, not typeset or refused."""
+    from explain.report import page as page_module
+    drawn = []
+    render = page_module.figure_png
+
+    def record_then_render(figure, dpi=100):
+        figure.canvas.draw()   # where mathtext is parsed: "\notacommand" stopped the whole report here
+        drawn.extend(text for text in figure.findobj(matplotlib.text.Text) if MATHTEXT_NAME in text.get_text())
+        return render(figure, dpi)
+
+    monkeypatch.setattr(page_module, "figure_png", record_then_render)
+    images, masks, labels = scenes
+    tg.manual_seed(0)
+    name = MATHTEXT_NAME
+    classes = [f"A {name}", f"B {name}"]
+    report = explanation_report({name: tiny_convnet()}, images, classes, masks=masks, labels=labels,
+                                test_sets={name: (images, labels)}, methods=("lime",), lime_samples=20,
+                                lime_images=2, curve_images=2, stability_images=1, randomization_images=2,
+                                chosen=[0, 1], title=name, image_names=[f"{name}{i}.png" for i in range(6)])
+    titles = {text.get_text() for text in drawn}
+    assert any(title.startswith(f"{name}1.png\ntrue B {name}\npredicted ") for title in titles)   # a row's title
+    assert any(title.startswith(f"LIME for ") and title.count(name) == 1 for title in titles)
+    assert set(classes) <= titles                           # the confusion matrix's tick labels
+    assert any(title.startswith(f"{name}: accuracy ") for title in titles)   # the test set's panel
+    assert f"Randomisation check, model \u201c{name}\u201d" in titles
+    assert drawn and not any(text.get_parse_math() for text in drawn)
+    page = report.to_html()
+    assert html.escape(MATHTEXT_NAME) in page and "<b>" not in page

@@ -118,7 +118,7 @@ def _plot_layer_grid(part, name, maps, max_channels, columns, rows):
     count = min(len(maps), max_channels)
     axes = np.atleast_1d(part.subplots(rows, columns, squeeze=False)).ravel()
     part.suptitle(f"layer '{name}': {count} of {len(maps)} channels, {maps.shape[1]}x{maps.shape[2]}",
-                  fontsize=10)
+                  fontsize=10, parse_math=False)
     shown = None
     aspect = "auto" if maps.shape[1] == 1 else "equal"   # a dense layer's vector is a long strip
     for index, axis in enumerate(axes):

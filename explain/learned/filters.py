@@ -53,7 +53,7 @@ def plot_filters(conv_layer, max_filters=16, max_inputs=8):
     cut = len(weights) < weight.shape[0] or inputs < weight.shape[1]
     shown_part = f" (first {len(weights)} outputs x {inputs} inputs)" if cut else ""
     figure.suptitle(f"{type(conv_layer).__name__} filters {tuple(weight.shape)}{shown_part}: "
-                    "red > 0, blue < 0, white = 0")
+                    "red > 0, blue < 0, white = 0", parse_math=False)
     figure.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.5, label="weight")
     return figure
 

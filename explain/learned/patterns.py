@@ -176,5 +176,5 @@ def plot_filter_patterns(model, layer, channels, input_shape=None, columns=8, **
         else:
             axis.set_title(f"ch {channel}\n{pattern.history[0]:.2g} -> {pattern.history[-1]:.2g}", fontsize=7)
     figure.suptitle(f"inputs that maximise each channel of layer '{name}' (mean activation: start -> end)",
-                    fontsize=9)
+                    fontsize=9, parse_math=False)
     return figure

@@ -7,6 +7,7 @@ report can save it and a notebook can show it.
     plot_weights             a bar chart of the k largest weights, superpixels or words
     plot_text_explanation    the text itself, each word shaded by its weight
 Colour convention everywhere: green = for the label, red = against it.
+Words and labels are drawn as written (parse_math=False): "$5 or $10" is not mathtext.
 Read next: explain/model_adapter.py (a tinygrad_edu model as the black box, and what the gradient methods share).
 """
 import numpy as np
@@ -40,7 +41,7 @@ def plot_image_explanation(explanation, label, num_features=5, ax=None, min_weig
         image = mark_boundaries(image, outlined, color=colour, mode="inner")
     ax.imshow(image)
     ax.set_axis_off()
-    ax.set_title(f"label {label}: top {len(strongest)} superpixels (green for, red against)")
+    ax.set_title(f"label {label}: top {len(strongest)} superpixels (green for, red against)", parse_math=False)
     return fig
 
 
@@ -54,10 +55,10 @@ def plot_weights(explanation, label, num_features=10, ax=None):
     fig, ax = _axes(ax, (6, 0.4 * len(items) + 1.2))
     values = [w for _, w in items]
     ax.barh(np.arange(len(items)), values, color=[POSITIVE if w > 0 else NEGATIVE for w in values])
-    ax.set_yticks(np.arange(len(items)), [name for name, _ in items])
+    ax.set_yticks(np.arange(len(items)), [name for name, _ in items], parse_math=False)
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.set_xlabel("weight (change in probability when the feature is present)")
-    ax.set_title(f"Local explanation for label {label}")
+    ax.set_title(f"Local explanation for label {label}", parse_math=False)
     fig.tight_layout()
     return fig
 
@@ -85,12 +86,13 @@ def plot_text_explanation(explanation, label, ax=None, line_width=70, fontsize=1
             if feature >= 0 and weights[feature] != 0:
                 box = {"facecolor": POSITIVE if weights[feature] > 0 else NEGATIVE,
                        "alpha": 0.15 + 0.75 * abs(weights[feature]) / largest, "edgecolor": "none", "pad": 1}
-            ax.text(column, -row, token, family="monospace", fontsize=fontsize, va="center", bbox=box)
+            ax.text(column, -row, token, family="monospace", fontsize=fontsize, va="center", bbox=box,
+                    parse_math=False)
             column += len(token)
     ax.set_xlim(0, glyphs_per_line)
     ax.set_ylim(-len(lines) + 0.5, 0.5)
     ax.set_axis_off()
-    ax.set_title(f"label {label}: green words push it up, red push it down")
+    ax.set_title(f"label {label}: green words push it up, red push it down", parse_math=False)
     return fig
 
 

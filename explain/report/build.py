@@ -13,7 +13,7 @@ does it write, in the order a reader needs:
 
 Every number shown is also in `report.numbers`, a JSON-able dict:
 {"models": {name: {"accuracy", "confusion", "quality", "images"}}, "settings": ...}.
-Read next: explain/report/cli.py (the same report for any saved model and a folder of images).
+Read next: explain/report/images.py (reading a folder of images and masks safely, for the command line).
 """
 import platform
 import time

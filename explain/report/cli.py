@@ -21,21 +21,13 @@ import os
 import sys
 import time
 
-import numpy as np
-from skimage import color, io, transform, util
-
 import tinygrad_edu as tg
 from tinygrad_edu.io.atomic import atomic_write_text
 from tinygrad_edu.nn import Module
 
 from .build import explanation_report
+from .images import UsageError, image_files, load_data, read_mask, read_rgb  # noqa: F401
 from .methods import check_methods
-
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
-
-
-class UsageError(Exception):
-    """A problem with the command's input, reported as one line without a traceback."""
 
 
 def build_parser():
@@ -113,60 +105,6 @@ def build_model(spec, checkpoint):
         raise UsageError(f"--model: the checkpoint does not fit {spec}(): {error.args[0]}") from None
     model.eval()
     return model
-
-
-def image_files(folder, flag):
-    if not os.path.isdir(folder):
-        raise UsageError(f"{flag}: no folder at {folder}")
-    names = sorted(n for n in os.listdir(folder) if n.lower().endswith(IMAGE_EXTENSIONS))
-    if not names:
-        raise UsageError(f"{flag}: {folder} holds no .png, .jpg or .jpeg file")
-    return names
-
-
-def read_rgb(path, size):
-    """(3, size, size) float32 in [0, 1]; greyscale and RGBA files are refused (module docstring)."""
-    try:
-        image = io.imread(path)
-    except Exception as error:
-        raise UsageError(f"cannot read image {path}: {error}") from None
-    if image.ndim != 3 or image.shape[2] != 3:
-        kind = "greyscale" if image.ndim == 2 else f"{image.shape[2]} channels" if image.ndim == 3 else "not an image"
-        raise UsageError(f"image {path} has shape {image.shape} ({kind}); expected RGB (H, W, 3). Convert it "
-                         "first, e.g. skimage.color.gray2rgb or rgba2rgb")
-    image = transform.resize(util.img_as_float(image), (size, size), anti_aliasing=True)
-    return image.transpose(2, 0, 1).astype(np.float32)
-
-
-def read_mask(path, size):
-    """(size, size) bool, True where the mask is white (> half the maximum)."""
-    try:
-        mask = io.imread(path)
-    except Exception as error:
-        raise UsageError(f"cannot read mask {path}: {error}") from None
-    mask = util.img_as_float(mask)
-    if mask.ndim == 3:
-        mask = color.rgb2gray(mask[..., :3]) if mask.shape[2] in (3, 4) else mask[..., 0]
-    mask = transform.resize(mask, (size, size), order=0, anti_aliasing=False) > 0.5
-    if not mask.any():
-        raise UsageError(f"mask {path} has no white (object) pixel at {size}x{size}")
-    return mask
-
-
-def load_data(args):
-    if args.size < 8:
-        raise UsageError(f"--size must be at least 8 pixels, got {args.size}")
-    names = image_files(args.images, "--images")
-    images = np.stack([read_rgb(os.path.join(args.images, n), args.size) for n in names])
-    masks = None
-    if args.masks is not None:
-        if not os.path.isdir(args.masks):
-            raise UsageError(f"--masks: no folder at {args.masks}")
-        missing = [n for n in names if not os.path.isfile(os.path.join(args.masks, n))]
-        if missing:
-            raise UsageError(f"--masks: no mask for {', '.join(missing)} in {args.masks} (same file names as the images)")
-        masks = np.stack([read_mask(os.path.join(args.masks, n), args.size) for n in names])
-    return names, images, masks
 
 
 def parse_list(text, flag):

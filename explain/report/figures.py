@@ -9,6 +9,8 @@ with masks, the panel's enrichment E, so the picture and its number sit together
 Confusion matrices count the images by true class (rows) and answer (columns).
 The randomisation figure draws each method's Spearman rho against its original
 map as the layers are re-initialised from the output down, with the pass threshold.
+Every text is drawn as it is written (parse_math=False): a class named "$x^2$" or a
+title with two dollar signs is shown, never typeset as mathtext or refused by it.
 Read next: explain/report/build.py (the whole report, section by section).
 """
 import matplotlib.pyplot as plt
@@ -42,7 +44,8 @@ def explanation_rows_figure(images, explained, methods, masks=None, labels=None,
             axis.contour(masks[row], levels=[0.5], colors="yellow", linewidths=1.2)
         truth = f"true {class_names[labels[row]]}\n" if labels is not None else ""
         truth = (f"{names[row]}\n" if names is not None else "") + truth
-        axis.set_title(f"{truth}predicted {class_names[target]} (p={format_number(probability)})", fontsize=10)
+        axis.set_title(f"{truth}predicted {class_names[target]} (p={format_number(probability)})", fontsize=10,
+                       parse_math=False)
         for column, name in enumerate(methods, start=1):
             entry = explained["methods"][name]
             heatmap = entry["heatmap"][row]
@@ -59,12 +62,12 @@ def explanation_rows_figure(images, explained, methods, masks=None, labels=None,
             figure.colorbar(shown_map, ax=axis, fraction=0.046, pad=0.03)
             enrichment = "" if entry["enrichment"] is None else f", E={format_number(entry['enrichment'][row])}"
             axis.set_title(f"{SHORT_TITLES.get(name, name)} for {class_names[target]}\n"
-                           f"p={format_number(probability)}{enrichment}", fontsize=10)
+                           f"p={format_number(probability)}{enrichment}", fontsize=10, parse_math=False)
     for axis in axes.ravel():
         axis.set_xticks([])
         axis.set_yticks([])
     if title:
-        figure.suptitle(title, fontsize=13)
+        figure.suptitle(title, fontsize=13, parse_math=False)
     figure.tight_layout()
     return figure
 
@@ -84,14 +87,14 @@ def confusion_figure(matrices, class_names, title):
         for (i, j), count in np.ndenumerate(matrix):
             axis.text(j, i, str(count), ha="center", va="center", fontsize=12,
                       color="white" if count > matrix.max() / 2 else "black")
-        axis.set_xticks(range(len(class_names)), class_names)
-        axis.set_yticks(range(len(class_names)), class_names)
+        axis.set_xticks(range(len(class_names)), class_names, parse_math=False)
+        axis.set_yticks(range(len(class_names)), class_names, parse_math=False)
         axis.set_xlabel("predicted class")
         axis.set_ylabel("true class")
         accuracy = np.trace(matrix) / max(matrix.sum(), 1)
-        axis.set_title(f"{set_name}: accuracy {format_number(accuracy)}", fontsize=10)
+        axis.set_title(f"{set_name}: accuracy {format_number(accuracy)}", fontsize=10, parse_math=False)
         figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04, label="images")
-    figure.suptitle(title)
+    figure.suptitle(title, parse_math=False)
     figure.tight_layout()
     return figure
 
@@ -115,12 +118,14 @@ def randomization_figure(quality, title):
         plt.close(figure)
         return None
     axis.axhline(threshold, color="grey", linestyle="--", label=f"pass threshold {format_number(threshold)}")
-    axis.set_xticks(range(1, len(labels) + 1), [f"through\nlayer {layer}" for layer in labels], fontsize=8)
+    axis.set_xticks(range(1, len(labels) + 1), [f"through\nlayer {layer}" for layer in labels], fontsize=8,
+                    parse_math=False)
     axis.set_xlabel("layers re-initialised (cumulative, from the output down)")
     axis.set_ylabel("Spearman rho vs original map")
     axis.set_ylim(-0.2, 1.05)
     axis.grid(alpha=0.3)
-    axis.legend(fontsize=8)
-    axis.set_title(title)
+    for text in axis.legend(fontsize=8).get_texts():   # a legend takes no parse_math of its own
+        text.set_parse_math(False)
+    axis.set_title(title, parse_math=False)
     figure.tight_layout()
     return figure

@@ -28,11 +28,12 @@ def plot_history(history, path=None, validation_label="validation", title=None):
             axis.plot(epochs, curves[f"val_{name}"], "s--", label=f"{validation_label} {name}")
         axis.set_xlabel("epoch")
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axis.set_ylabel(name)
+        axis.set_ylabel(name, parse_math=False)
         axis.grid(alpha=0.3)
-        axis.legend()
+        for text in axis.legend().get_texts():   # the labels are drawn as written, never as mathtext
+            text.set_parse_math(False)
     if title is not None:
-        figure.suptitle(title)
+        figure.suptitle(title, parse_math=False)
     figure.tight_layout()
     if path is not None:
         save_figure(figure, path)
