@@ -67,5 +67,5 @@ def preview(pipeline, images, n=8, *, rng=0, copies=4, labels=None, cell_inches=
             axes[0, 0].set_title("original", fontsize=9)
             for column in range(1, columns):
                 axes[0, column].set_title(f"augmented {column}", fontsize=9)
-    figure.suptitle(repr(pipeline), fontsize=8)
+    figure.suptitle(repr(pipeline), fontsize=8, parse_math=False)
     return figure

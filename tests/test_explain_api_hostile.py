@@ -338,6 +338,14 @@ def test_lime_num_samples_are_bounded_by_the_surrogates_matrix(budget_of_2_gib):
             image, lambda b: np.full((len(b), 2), 0.5), num_samples=10**9, segmentation_fn=lambda _: quarters)
 
 
+def test_lime_text_num_samples_are_bounded_by_the_matrix_of_samples_by_words(budget_of_2_gib):
+    with pytest.raises(ValueError, match=re.escape(
+            "LimeTextExplainer.explain_instance: num_samples=1000000000 would hold 4 float64 copies of the "
+            "1000000000x3 matrix of samples by words at once") + r".*use num_samples <= \d+$"):
+        explain.LimeTextExplainer(random_state=0).explain_instance(
+            "good bad fine", lambda texts: np.full((len(texts), 2), 0.5), num_samples=10**9)
+
+
 def test_occlusion_counts_the_masks_of_all_its_windows(monkeypatch):
     monkeypatch.setattr(checks, "memory_budget", lambda: 100 * 2**20)
     with pytest.raises(ValueError, match=re.escape(

@@ -70,7 +70,7 @@ class Attribution:
         shown = ax.imshow(heat, cmap=colours, vmin=low, vmax=limit, alpha=alpha if image is not None else 1.0)
         ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.04, label=f"{self.method} attribution")
         target = self.target[index] if self.target.ndim else self.target
-        ax.set_title(title or f"{self.method} (target class {int(target)})")
+        ax.set_title(title or f"{self.method} (target class {int(target)})", parse_math=False)  # a title is text, never mathtext
         ax.set_xlabel("x (pixels)")
         ax.set_ylabel("y (pixels)")
         if own_figure:

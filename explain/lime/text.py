@@ -23,7 +23,7 @@ import numpy as np
 
 from .distances import distances_to_original, exponential_kernel
 from .base import explain_labels, record_on
-from .checks import check_explainer_settings, check_positive_int
+from .checks import check_count_fits, check_explainer_settings, check_positive_int
 from .perturb import predict_in_batches
 from .random_state import make_generator
 from . import text_page
@@ -314,6 +314,10 @@ class LimeTextExplainer:
                              f"{text_instance[:60]!r} became {len(indexed.tokens)} tokens, all of them "
                              "separators; expected at least one word (the regex names what lies between "
                              "words, e.g. r'\\W+', not the words themselves)")
+        check_count_fits("LimeTextExplainer.explain_instance", "num_samples", num_samples,
+                         34 * indexed.num_words() + 128,
+                         f"4 float64 copies of the {num_samples}x{indexed.num_words()} matrix of samples by words",
+                         minimum=2)
         samples = sample_word_removals(self.rng, num_samples, indexed.num_words())
         distances = distances_to_original(samples, distance_metric) * 100
         kernel_weights = self.kernel(distances, self.kernel_width)

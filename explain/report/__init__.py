@@ -8,6 +8,7 @@
     verdict.py     the numbers in words
     figures.py     explanation rows, confusion matrices, randomisation curves
     build.py       explanation_report: the whole report, section by section
+    images.py      reading the image and mask folders: regular PNG/JPEG files only, bounded decoding
     cli.py         python -m explain report: that report for a saved model and a folder of images
 """
 from .build import QUALITY_HEADER, explanation_report, package_versions, quality_rows

@@ -69,13 +69,15 @@ class RandomizationResult:
             ax.axhline(self.threshold, color="grey", linestyle="--", label=f"threshold {self.threshold}",
                        gid="threshold")
         ax.set_xticks(steps)
-        ax.set_xticklabels([f"down to '{name}'" for name in self.layers], rotation=30, ha="right", fontsize=8)
+        ax.set_xticklabels([f"down to '{name}'" for name in self.layers], rotation=30, ha="right", fontsize=8,
+                           parse_math=False)
         lowest = min(float(np.min(line.get_ydata())) for line in ax.lines)
         ax.set_ylim(min(-0.1, lowest - 0.05), 1.05)
         ax.set_xlabel("layers re-initialised (cascading, from the output)")
         ax.set_ylabel("Spearman rho of |map| with original")
         ax.set_title("Randomisation check (Adebayo et al. 2018)")
-        ax.legend(fontsize=8)
+        for label in ax.legend(fontsize=8).get_texts():
+            label.set_parse_math(False)  # method names are text, never mathtext
         return ax
 
 

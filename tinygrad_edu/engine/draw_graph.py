@@ -55,7 +55,7 @@ def draw_graph(value, path=None, max_nodes=200):
             axes.annotate("", xy=(x - 0.55, y), xytext=(px + 0.55, py),
                           arrowprops=dict(arrowstyle="->", color="0.4", lw=0.8))
         label = f"{node.label + ' | ' if getattr(node, 'label', '') else ''}data {node.data:.4g}\ngrad {node.grad:.4g}"
-        axes.text(x, y, label, ha="center", va="center", fontsize=8, family="monospace",
+        axes.text(x, y, label, ha="center", va="center", fontsize=8, family="monospace", parse_math=False,
                   bbox=dict(boxstyle="round", fc="white", ec="0.3"))
         if node._op:
             axes.text(x - 0.75, y + 0.28, node._op, ha="center", va="center", fontsize=8,
