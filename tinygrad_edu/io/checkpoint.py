@@ -28,7 +28,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .atomic import atomic_write, resolve_target, sweep_stale_temporaries
+from .atomic import atomic_write
 from ..engine.tensor import Tensor
 
 # bool, signed and unsigned integers, floats, complex: plain bytes, no pickle.
@@ -61,7 +61,6 @@ def save(state, path):
     """
     user_path = os.fspath(path)
     members, manifest = _plan(state, user_path)  # check everything before touching the disk
-    sweep_stale_temporaries(resolve_target(user_path))
     with atomic_write(user_path, verify=lambda temporary: _verify(temporary, members, manifest, user_path)) as file:
         _write_npz(file, members, manifest)
 
