@@ -76,7 +76,7 @@ def test_out_or_json_naming_the_checkpoint_is_refused(folders, capsys, no_work):
         for flag, path in [("--out", str(checkpoint)), ("--json", str(checkpoint)),
                            ("--out", str(base / "." / "tiny.npz")), ("--out", str(link))]:
             message = refused(with_flag(arguments(folders), flag, path), capsys, base)
-            assert f"{flag} {path} is --model {checkpoint}: writing the report there would replace it" in message
+            assert f"{flag} {path} is --model {checkpoint}: writing there would replace it" in message
     finally:
         link.unlink()
 

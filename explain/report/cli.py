@@ -11,7 +11,8 @@ They must be RGB: a greyscale or RGBA file is refused, not converted, because
 inventing or dropping colour would silently change what a colour model sees
 (snow is bluish-white). With --masks (same file names, white = object) the
 object enrichment of every method is measured. Every mistake in the input gives
-one clear line and exit status 2, never a traceback.
+one clear line and exit status 2, never a traceback, and is found before any work:
+an output never replaces an input or the other output. Ctrl-C exits with 130.
 This is the last file of the reading order.
 """
 import argparse
@@ -49,7 +50,7 @@ class UsageError(Exception):
 def printable(text):
     """``text`` with every character a terminal would obey (escape sequences, bells, newlines) spelled out.
 
-    A file named "\x1b]0;PWNED\x07x.png" would otherwise retitle the user's terminal when printed.
+    A file named "\\x1b]0;PWNED\\x07x.png" would otherwise retitle the user's terminal when printed.
     """
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
 
@@ -131,11 +132,8 @@ def build_model(spec, checkpoint):
                          f"{type(model).__name__}")
     if not os.path.isfile(checkpoint):
         raise UsageError(f"--model: no checkpoint file at {checkpoint}")
-    try:
-        check_fits(load_shapes(checkpoint), model, spec, checkpoint)   # headers only: nothing inflated yet
-        state = tg.load(checkpoint)
-    except (OSError, ValueError) as error:
-        raise UsageError(f"--model: cannot read {checkpoint}: {error}") from None
+    check_fits(read_checkpoint(load_shapes, checkpoint), model, spec, checkpoint)  # headers only: nothing inflated
+    state = read_checkpoint(tg.load, checkpoint)
     check_finite(state)
     try:
         model.load_state_dict(state)
@@ -145,9 +143,16 @@ def build_model(spec, checkpoint):
     return model
 
 
+def read_checkpoint(reader, checkpoint):
+    try:
+        return reader(checkpoint)
+    except Exception as error:   # CheckpointError names the problem; anything else is still the file's
+        raise UsageError(f"--model: cannot read {checkpoint}: {error}") from None
+
+
 def check_fits(shapes, model, spec, checkpoint):
     """The checkpoint's keys and shapes (from its .npy headers) against the model's, before any array is read."""
-    if not isinstance(shapes, dict) or not all(isinstance(spec_, ArraySpec) for spec_ in shapes.values()):
+    if not isinstance(shapes, dict) or not all(isinstance(value, ArraySpec) for value in shapes.values()):
         what = (f"a general checkpoint (keys {', '.join(map(str, list(shapes)[:5]))})" if isinstance(shapes, dict)
                 else f"a {type(shapes).__name__}")
         raise UsageError(f"--model: {checkpoint} holds {what}; expected a state_dict (name -> array), "
@@ -265,9 +270,10 @@ def parse_list(text, flag):
 
 
 def human_bytes(count):
-    unit = next(u for u in ("TiB", "GiB", "MiB", "KiB", "B") if count >= {"TiB": 2 ** 40, "GiB": 2 ** 30,
-                                                                         "MiB": 2 ** 20, "KiB": 2 ** 10}.get(u, 0))
-    return f"{count / {'TiB': 2 ** 40, 'GiB': 2 ** 30, 'MiB': 2 ** 20, 'KiB': 2 ** 10, 'B': 1}[unit]:.0f} {unit}"
+    for unit, size in (("TiB", 2 ** 40), ("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
+        if count >= size:
+            return f"{count / size:.0f} {unit}"
+    return f"{count} bytes"
 
 
 def check_flags(args):
@@ -278,10 +284,13 @@ def check_flags(args):
     methods = parse_list(args.methods, "--methods")
     try:
         check_methods(methods)
+    except ValueError as error:
+        raise UsageError(f"--methods: {error}") from None
+    try:
         if "lime" in methods:
             lime_fill_value(args.lime_fill)
     except ValueError as error:
-        raise UsageError(f"--{'lime-fill' if 'lime_fill' in str(error) else 'methods'}: {error}") from None
+        raise UsageError(f"--lime-fill: {error}") from None
     if args.size < 8:
         raise UsageError(f"--size must be at least 8 pixels, got {args.size}")
     if args.size > MAX_SIZE:
@@ -309,7 +318,7 @@ def check_outputs(args):
         check_writable(flag, path)
         for input_flag, input_path in inputs:
             if os.path.exists(path) and same_file(path, input_path):
-                raise UsageError(f"{flag} {path} is {input_flag} {input_path}: writing the report there would "
+                raise UsageError(f"{flag} {path} is {input_flag} {input_path}: writing there would "
                                  "replace it; choose another file name")
     if len(outputs) == 2 and same_file(args.out, args.json):
         raise UsageError(f"--json {args.json} is the same file as --out {args.out}: the numbers would replace "
