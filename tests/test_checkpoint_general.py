@@ -15,7 +15,7 @@ import pytest
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor, nn, optim
 from tinygrad_edu.io.atomic import TEMP_MARK
-from tinygrad_edu.io.checkpoint import CheckpointError, load, save
+from tinygrad_edu.io.checkpoint import ArraySpec, CheckpointError, load, load_shapes, save
 
 
 def small_model(seed=0):
@@ -281,3 +281,52 @@ def test_read_only_folder_error_names_the_users_path(tmp_path, monkeypatch):
                                               rf"files in '{tmp_path}'") as caught:
         save({"w": np.zeros(2)}, tmp_path / "model.npz")
     assert ".tmp" not in str(caught.value)
+
+
+# -- issue 22: hostile manifests and members are named, not inflated -------------
+def write_manifest(path, root):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("__manifest__.json", json.dumps({"format": "tinygrad_edu.checkpoint/1", "root": root}))
+
+
+@pytest.mark.parametrize("root, message", [
+    ([1, 2], r"the manifest's root is a list, expected an object with a \"type\""),
+    ("model", r"the manifest's root is a string, expected an object"),
+    (None, r"the manifest's root is null \(or missing\), expected an object"),
+    ({"type": "dict", "items": {"w": 1}}, r"root has 'items' = an object, expected a list of \[key, value\] items"),
+    ({"type": "dict", "items": [[["w"], {"type": "none"}]]}, r"holds the item a list, expected a \[key, value\] pair"),
+    ({"type": "list", "items": [5]}, r"the manifest's root\[0\] is a number, expected an object"),
+    ({"type": "array", "member": 3}, r"root has 'member' = a number, expected an array member name"),
+    ({"type": "float", "value": "five"}, r"malformed manifest \(ValueError"),
+])
+def test_a_manifest_of_the_wrong_json_types_is_named_with_the_file(tmp_path, root, message):
+    path = tmp_path / "c.npz"
+    write_manifest(path, root)
+    for reader in (load, load_shapes):
+        with pytest.raises(CheckpointError, match=message) as caught:
+            reader(path)
+        assert str(caught.value).startswith(f"load: '{path}'")
+
+
+def test_load_shapes_reads_headers_only_in_the_structure_load_returns(tmp_path):
+    path = tmp_path / "c.npz"
+    save({"model": {"w": np.zeros((2, 3), np.float32)}, "epoch": 3, "steps": [np.arange(4)]}, path)
+    shapes = load_shapes(path)
+    assert shapes == {"model": {"w": ArraySpec((2, 3), np.dtype(np.float32))}, "epoch": 3,
+                      "steps": [ArraySpec((4,), np.arange(4).dtype)]}
+    # a member whose header claims 8 TiB: its shape comes back, nothing is allocated
+    liar = tmp_path / "liar.npz"
+    with zipfile.ZipFile(liar, "w") as archive:
+        with archive.open("w.npy", "w") as member:
+            np.lib.format.write_array_header_2_0(member, {"descr": "<f8", "fortran_order": False, "shape": (2 ** 40,)})
+    assert load_shapes(liar) == {"w": ArraySpec((2 ** 40,), np.dtype("<f8"))}
+
+
+def test_a_member_longer_than_its_header_says_is_refused_before_it_is_inflated(tmp_path):
+    path = tmp_path / "padded.npz"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("w.npy", "w") as member:
+            np.lib.format.write_array(member, np.zeros(2, np.float32))
+            member.write(bytes(2 ** 20))   # 1 MiB of zeros past the array: a bomb's padding
+    with pytest.raises(CheckpointError, match=r"'w' with 1,048,576 bytes more than its header's shape \(2,\) needs"):
+        load(path)

@@ -4,21 +4,24 @@ Write to a temporary file in the same folder, flush it to disk, then rename it
 over the target. A rename within one file system is atomic, so a crash or an
 exception part-way leaves the previous file untouched (and the temporary file
 is removed). A process killed outright (kill -9) cannot clean up, so the
-temporaries carry a recognisable name and the next save sweeps the stale ones.
+temporaries carry a recognisable name and the writer's process id, and every
+write sweeps the stale temporaries of its target before making its own.
 
 Read next: tinygrad_edu/io/checkpoint.py.
 """
 import io
 import os
+import re
 import stat
 import tempfile
 import time
 from contextlib import contextmanager
 
-# Temporaries are named ".<target>.tinygrad-tmp-<random>" so that a later
-# save can recognise (and sweep) what a killed one left behind.
+# Temporaries are named ".<target>.tinygrad-tmp-<pid>-<random>" so that a later
+# write can recognise what a killed one left behind, and whether its writer still runs.
 TEMP_MARK = ".tinygrad-tmp-"
-# Anything of ours older than this process cannot belong to a save still running in it.
+WRITER_PID = re.compile(r"(\d+)-")
+# Anything of ours older than this process cannot belong to a write still running in it.
 PROCESS_START = time.time()
 
 
@@ -33,7 +36,11 @@ def resolve_target(path):
 
 
 def sweep_stale_temporaries(path, older_than=None):
-    """Remove temporaries of ``path`` left by killed saves (older than this process). Returns their names."""
+    """Remove temporaries of ``path`` left by killed writes. Returns their names.
+
+    Stale means: its writer's process is gone, or (no process id in the name, or
+    our own) it is older than this process, so no write still running made it.
+    """
     older_than = PROCESS_START if older_than is None else older_than
     folder = os.path.dirname(os.path.abspath(path))
     prefix = temporary_prefix(path)
@@ -47,12 +54,32 @@ def sweep_stale_temporaries(path, older_than=None):
             continue
         full = os.path.join(folder, name)
         try:
-            if os.lstat(full).st_mtime < older_than:
+            if _is_stale(name[len(prefix):], full, older_than):
                 os.unlink(full)
                 removed.append(name)
         except OSError:
             pass  # another process removed it first, or it is not ours to remove
     return removed
+
+
+def _is_stale(suffix, full, older_than):
+    writer = WRITER_PID.match(suffix)
+    pid = int(writer.group(1)) if writer else None
+    if pid is not None and pid != os.getpid():
+        return not _process_alive(pid)
+    return os.lstat(full).st_mtime < older_than
+
+
+def _process_alive(pid):
+    if os.name != "posix":
+        return True   # no cheap way to ask: keep the file, as a live writer would want
+    try:
+        os.kill(pid, 0)   # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True   # it exists but belongs to someone else
+    return True
 
 
 @contextmanager
@@ -68,8 +95,9 @@ def atomic_write(path, mode="wb", verify=None):
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise IsADirectoryError(f"cannot write '{user_path}': it is a folder, expected a file path")
+    sweep_stale_temporaries(path)
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=temporary_prefix(path))
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f"{temporary_prefix(path)}{os.getpid()}-")
     except FileNotFoundError:
         raise FileNotFoundError(f"cannot write '{user_path}': the folder '{folder}' does not exist") from None
     except PermissionError:

@@ -23,12 +23,12 @@ import json
 import math
 import os
 import zipfile
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 import numpy as np
 
-from .atomic import atomic_write, resolve_target, sweep_stale_temporaries
+from .atomic import atomic_write
 from ..engine.tensor import Tensor
 
 # bool, signed and unsigned integers, floats, complex: plain bytes, no pickle.
@@ -61,7 +61,6 @@ def save(state, path):
     """
     user_path = os.fspath(path)
     members, manifest = _plan(state, user_path)  # check everything before touching the disk
-    sweep_stale_temporaries(resolve_target(user_path))
     with atomic_write(user_path, verify=lambda temporary: _verify(temporary, members, manifest, user_path)) as file:
         _write_npz(file, members, manifest)
 
@@ -176,6 +175,9 @@ def _verify(temporary, members, manifest, path):
 
 
 # -- load --------------------------------------------------------------------
+ArraySpec = namedtuple("ArraySpec", "shape dtype")
+
+
 def load(path, max_bytes=DEFAULT_MAX_BYTES):
     """Read an .npz written by ``save``: the saved structure (an OrderedDict of arrays for a state_dict).
 
@@ -185,6 +187,20 @@ def load(path, max_bytes=DEFAULT_MAX_BYTES):
     ``max_bytes`` (default 4 GiB; raise it on purpose for bigger arrays).
     Nothing in the file is ever unpickled or executed.
     """
+    return _open_checkpoint(path, lambda archive, names: _read_members(archive, names, path, max_bytes))
+
+
+def load_shapes(path):
+    """What ``load`` would return, with every array replaced by ArraySpec(shape, dtype).
+
+    Only the .npy headers are read, nothing is inflated, so a file can be checked
+    against a model (``model.state_dict()``'s shapes) before a huge or hostile
+    member costs any memory; like building a PyTorch model on the "meta" device.
+    """
+    return _open_checkpoint(path, lambda archive, names: _read_specs(archive, names, path))
+
+
+def _open_checkpoint(path, read_arrays):
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no checkpoint at '{path}' (expected an .npz written by tinygrad_edu.save)")
@@ -201,9 +217,9 @@ def load(path, max_bytes=DEFAULT_MAX_BYTES):
     with archive:
         names = archive.namelist()
         if MANIFEST not in names:
-            return _read_members(archive, names, path, max_bytes)
+            return read_arrays(archive, names)
         manifest = _read_manifest(archive, path)
-        arrays = _read_members(archive, [name for name in names if name != MANIFEST], path, max_bytes)
+        arrays = read_arrays(archive, [name for name in names if name != MANIFEST])
     return _decode_checkpoint(manifest, arrays, path)
 
 
@@ -222,6 +238,33 @@ def _check_looks_like_npz(path):
 
 
 def _read_members(archive, names, path, max_bytes):
+    def read(member, name):
+        promised = archive.getinfo(member).file_size
+        if promised > max_bytes + 65536:  # the zip entry's own size field, checked before inflating
+            raise CheckpointError(_too_big(path, name, promised, max_bytes))
+        with archive.open(member) as stream:
+            shape, dtype = _read_header(stream, name, path)
+            header_bytes = stream.tell()
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > max_bytes:
+            raise CheckpointError(_too_big(path, name, nbytes, max_bytes))
+        if promised > header_bytes + nbytes:  # bytes past the array's end: inflating them only costs memory
+            raise CheckpointError(f"load: '{path}' holds '{name}' with {promised - header_bytes - nbytes:,} bytes "
+                                  f"more than its header's shape {shape} needs; the file is corrupted or hostile")
+        # read() checks the member's CRC-32, so flipped bits are caught, not loaded
+        return np.lib.format.read_array(io.BytesIO(archive.read(member)), allow_pickle=False)
+    return _each_member(names, path, read)
+
+
+def _read_specs(archive, names, path):
+    def read(member, name):
+        with archive.open(member) as stream:
+            return ArraySpec(*_read_header(stream, name, path))
+    return _each_member(names, path, read)
+
+
+def _each_member(names, path, read):
+    """{name: read(member, name)} for every '<name>.npy'; anything else is refused unread."""
     arrays = OrderedDict()
     for member in names:
         if not member.endswith(".npy"):
@@ -233,17 +276,7 @@ def _read_members(archive, names, path, max_bytes):
         if name in arrays:
             raise CheckpointError(f"load: '{path}' holds the array '{name}' twice")
         try:
-            promised = archive.getinfo(member).file_size
-            if promised > max_bytes + 65536:  # the zip entry's own size field, checked before inflating
-                raise CheckpointError(_too_big(path, name, promised, max_bytes))
-            with archive.open(member) as stream:
-                shape, dtype = _read_header(stream, name, path)
-            nbytes = math.prod(shape) * dtype.itemsize
-            if nbytes > max_bytes:
-                raise CheckpointError(_too_big(path, name, nbytes, max_bytes))
-            # read() checks the member's CRC-32, so flipped bits are caught, not loaded
-            file = io.BytesIO(archive.read(member))
-            arrays[name] = np.lib.format.read_array(file, allow_pickle=False)
+            arrays[name] = read(member, name)
         except CheckpointError:
             raise
         except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
@@ -285,6 +318,8 @@ def _read_manifest(archive, path):
         manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
     except (ValueError, UnicodeDecodeError, zipfile.BadZipFile) as error:
         raise CheckpointError(f"load: '{path}' has a manifest that is not valid JSON ({error})") from None
+    except RecursionError:
+        raise CheckpointError(f"load: '{path}' has a manifest nested too deeply to be a checkpoint") from None
     if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT or "root" not in manifest:
         raise CheckpointError(f"load: '{path}' has a manifest that is not a {_FORMAT} manifest")
     return manifest
@@ -294,10 +329,12 @@ def _decode_checkpoint(manifest, arrays, path):
     """Rebuild the saved structure; every array member must be used exactly once."""
     used = []
     try:
-        root = _decode(manifest["root"], arrays, used)
-    except (KeyError, TypeError, ValueError) as error:
-        if isinstance(error, CheckpointError):
-            raise CheckpointError(f"load: '{path}': {error}") from None
+        root = _decode(manifest["root"], arrays, used, "root")
+    except CheckpointError as error:
+        raise CheckpointError(f"load: '{path}': {error}") from None
+    except RecursionError:
+        raise CheckpointError(f"load: '{path}' has a manifest nested too deeply to be a checkpoint") from None
+    except (TypeError, ValueError) as error:   # e.g. float("five"): a value no save() wrote
         raise CheckpointError(f"load: '{path}' has a malformed manifest ({type(error).__name__}: {error})") from None
     if sorted(used) != sorted(arrays) or len(set(used)) != len(used):
         unused = sorted(set(arrays) - set(used))
@@ -307,29 +344,53 @@ def _decode_checkpoint(manifest, arrays, path):
     return root
 
 
-def _decode(node, arrays, used):
-    kind = node["type"]
+def _decode(node, arrays, used, where):
+    """One JSON node back into its value; every shape that is not what save() writes is named."""
+    kind = _field(node, "type", str, where, "an object with a \"type\"")
     if kind == "none":
         return None
     if kind in ("int", "bool", "str"):
-        value = node["value"]
+        value = _field(node, "value", (str, int, float, bool), where, f"a {kind} value")
         if type(value).__name__ != kind:
             raise CheckpointError(f"manifest value {value!r} is not a {kind}")
         return value
     if kind == "float":
-        return float(node["value"])
+        return float(_field(node, "value", (str, int, float), where, "a float value (its repr)"))
     if kind == "array":
-        member = node["member"]
+        member = _field(node, "member", str, where, "an array member name")
         if member not in arrays:
             raise CheckpointError(f"the manifest refers to array '{member}', which the file does not hold "
                                   "(the manifest does not match the members)")
         used.append(member)
         return arrays[member]
-    if kind == "dict":
-        return {key: _decode(item, arrays, used) for key, item in node["items"]}
     if kind in ("list", "tuple"):
-        items = [_decode(item, arrays, used) for item in node["items"]]
+        items = _field(node, "items", list, where, "a list of items")
+        items = [_decode(item, arrays, used, f"{where}[{i}]") for i, item in enumerate(items)]
         return items if kind == "list" else tuple(items)
+    if kind == "dict":
+        decoded = {}
+        for pair in _field(node, "items", list, where, "a list of [key, value] items"):
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], (str, int))
+                    and not isinstance(pair[0], bool)):
+                raise CheckpointError(f"the manifest's {where} holds the item {_json_kind(pair)}, "
+                                      "expected a [key, value] pair with a string or int key")
+            decoded[pair[0]] = _decode(pair[1], arrays, used, f"{where}[{pair[0]!r}]")
+        return decoded
     raise CheckpointError(f"the manifest holds a node of unknown type {kind!r}")
 
 
+def _field(node, key, kind, where, expected):
+    """node[key] if node is a JSON object holding a value of that kind, else a CheckpointError naming both."""
+    if not isinstance(node, dict):
+        raise CheckpointError(f"the manifest's {where} is {_json_kind(node)}, expected {expected} "
+                              f"(a {_FORMAT} manifest)")
+    value = node.get(key)
+    if not isinstance(value, kind):
+        raise CheckpointError(f"the manifest's {where} has {key!r} = {_json_kind(value)}, expected {expected}")
+    return value
+
+
+def _json_kind(value):
+    names = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
+             bool: "true/false", type(None): "null (or missing)"}
+    return names.get(type(value), type(value).__name__)
