@@ -6,7 +6,8 @@
 
 The model is rebuilt by calling FACTORY() from MODULE (the untrained architecture),
 then the checkpoint (tinygrad_edu.save's .npz) is loaded into it. Images are
-PNG/JPEG (images.py: regular files, at most 100 megapixels), scaled to [0, 1] and resized to --size x --size.
+PNG/JPEG files (images.py reads them: regular files only, at most 100 megapixels),
+scaled to [0, 1] and resized to --size x --size.
 They must be RGB: a greyscale or RGBA file is refused, not converted, because
 inventing or dropping colour would silently change what a colour model sees
 (snow is bluish-white). With --masks (same file names, white = object) the
