@@ -205,16 +205,21 @@ def write_gradient_png(path, width, height):
         file.write(chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b""))
 
 
+# Peak memory as the kernel's VmHWM of this process: ru_maxrss would not do, since a child
+# started from a big parent (pytest late in the suite) inherits the parent's high-water mark.
 READ_AND_MEASURE = """
-import resource, sys, time
+import re, sys, time
 import numpy as np
+def peak_bytes():
+    with open("/proc/self/status") as status:
+        return int(re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1)) * 1024
 from explain.report.images import read_rgb
-imported = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+imported = peak_bytes()
 started = time.perf_counter()
 image = read_rgb(sys.argv[1], 64)
 seconds = time.perf_counter() - started
 np.save(sys.argv[2], image)
-print(imported, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, seconds)
+print(imported, peak_bytes(), seconds)
 """
 
 
