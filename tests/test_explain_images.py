@@ -208,31 +208,29 @@ def write_gradient_png(path, width, height):
 # Peak memory as the kernel's VmHWM of this process: ru_maxrss would not do, since a child
 # started from a big parent (pytest late in the suite) inherits the parent's high-water mark.
 READ_AND_MEASURE = """
-import re, sys, time
+import re, sys
 import numpy as np
 def peak_bytes():
     with open("/proc/self/status") as status:
         return int(re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1)) * 1024
 from explain.report.images import read_rgb
 imported = peak_bytes()
-started = time.perf_counter()
 image = read_rgb(sys.argv[1], 64)
-seconds = time.perf_counter() - started
 np.save(sys.argv[2], image)
-print(imported, peak_bytes(), seconds)
+print(imported, peak_bytes())
 """
 
 
-def test_an_8000x8000_png_is_read_in_bounded_memory_and_time(tmp_path):
+def test_an_8000x8000_png_is_read_in_bounded_memory(tmp_path):
+    # no speed assertion (speed belongs in benchmarks/); the subprocess timeout only catches a hang
     write_gradient_png(tmp_path / "huge.png", 8000, 8000)
     result = subprocess.run([sys.executable, "-c", READ_AND_MEASURE, str(tmp_path / "huge.png"),
                              str(tmp_path / "read.npy")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    imported, peak, seconds = map(float, result.stdout.split())
+    imported, peak = map(float, result.stdout.split())
     # the full float path took 3.7 GiB; the PNG's uint8 pixels are 183 MiB
     assert peak - imported < 350 * 2**20 and peak < 2**30, (
         f"peak {peak / 2**20:.0f} MiB, {imported / 2**20:.0f} MiB of it after the imports")
-    assert seconds < 30
     image = np.load(tmp_path / "read.npy")
     ramp = (np.arange(64) + 0.5) / 64
     assert image.shape == (3, 64, 64)
