@@ -21,10 +21,9 @@ from ..attributions.gradients import integrated_gradients, saliency, smoothgrad
 from ..attributions.perturbation import occlusion
 from ..attributions.result import Attribution
 from ..attributions.scores import check_targets
-from ..lime.checks import check_finite
 from ..lime.image import LimeImageExplainer
 from ..lime.segmentation import SegmentationAlgorithm
-from ..model_adapter import model_fn
+from ..model_adapter import as_batch, model_fn
 from .enrichment import attribution_mass, object_enrichment
 
 DEFAULT_METHODS = ("lime", "gradcam", "ig", "occlusion")
@@ -97,13 +96,7 @@ def check_methods(methods):
 
 def check_inputs(images, masks, class_names):
     """images (N >= 1, C, H, W) of finite numbers as float32, masks boolean (N, H, W) or None, >= 2 class names."""
-    images = np.asarray(images)
-    if images.ndim != 4:
-        raise ValueError(f"images must be (N, C, H, W), got shape {images.shape}")
-    if images.shape[0] == 0:
-        raise ValueError(f"explain_images: images is an empty batch (shape {images.shape}); give at least one image")
-    if images.dtype.kind not in "biuf":
-        raise ValueError(f"explain_images: images must hold numbers, got dtype {images.dtype}")
+    images = as_batch(images, "explain_images", "images", dtype=np.float32)   # the one batch check
     if masks is not None:
         masks = np.asarray(masks)
         if masks.shape != (images.shape[0],) + images.shape[2:] or masks.dtype != np.bool_:
@@ -111,7 +104,7 @@ def check_inputs(images, masks, class_names):
                              f"got {masks.dtype} {masks.shape}")
     if len(class_names) < 2:
         raise ValueError(f"class_names needs at least 2 names, got {list(class_names)}")
-    return check_finite(images.astype(np.float32), "explain_images", "images"), masks
+    return images, masks
 
 
 def explain_images(model, images, class_names, masks=None, methods=DEFAULT_METHODS, seed=0,
